@@ -1,0 +1,3 @@
+"""autograde: release, validate and grade the course's nbgrader notebooks."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,270 @@
+"""Assertion helpers that the notebooks' graded tests call.
+
+Every check raises :class:`CheckFailed` (an ``AssertionError``) with a message
+written for a student: it names the function and the input, then says what was
+expected and what came back, and for arrays where the worst entry is.  Checks
+go from coarse to fine: ``None`` or wrong type, then shape, then finiteness,
+then values, so the first message is the most useful one.
+
+A test cell typically reads::
+
+    got = call(sigmoid, z)                       # quiet, explains NotImplementedError
+    check_close("sigmoid(z)", got, expected, inputs={"z": z})
+    passed("sigmoid")
+
+Stock nbgrader scores a graded cell zero when it writes to stderr, so
+:func:`call` silences warnings and captures anything the student's function
+prints while it is being tested.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+__all__ = [
+    "CheckFailed",
+    "call",
+    "as_array",
+    "check_type",
+    "check_shape",
+    "check_finite",
+    "check_close",
+    "check_equal",
+    "check_rows_sum_to_one",
+    "check_in_range",
+    "check_unchanged",
+    "check_true",
+    "passed",
+]
+
+
+class CheckFailed(AssertionError):
+    """A test found a mistake. The message is meant to be read by the student."""
+
+
+def _fmt(value: Any) -> str:
+    """Short, readable text for a number or a small array."""
+    arr = np.asarray(value)
+    if arr.ndim == 0:
+        item = arr.item()
+        if isinstance(item, float):
+            return f"{item:.6g}"
+        return repr(item)
+    with np.printoptions(precision=6, suppress=False, threshold=12, edgeitems=3):
+        return np.array2string(arr, separator=", ")
+
+
+def _where(index: tuple[int, ...]) -> str:
+    return "" if index == () else f" at index {tuple(int(i) for i in index)}"
+
+
+def _describe_inputs(inputs: Mapping[str, Any] | None, index: tuple[int, ...] | None = None,
+                     shape: tuple[int, ...] | None = None) -> str:
+    """'with z of shape (3, 4)' or, when the input lines up with the output, its value there."""
+    if not inputs:
+        return ""
+    parts = []
+    for key, value in inputs.items():
+        arr = np.asarray(value) if not callable(value) else None
+        if arr is None or arr.dtype == object:
+            parts.append(f"{key}={value!r}" if np.isscalar(value) else key)
+        elif arr.ndim == 0:
+            parts.append(f"{key}={_fmt(arr)}")
+        elif index is not None and shape is not None and arr.shape == shape:
+            parts.append(f"{key}{list(int(i) for i in index)} = {_fmt(arr[index])}")
+        else:
+            parts.append(f"{key} of shape {arr.shape}")
+    return " (input: " + ", ".join(parts) + ")"
+
+
+def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a student's function quietly and return its result.
+
+    Warnings (``RuntimeWarning: overflow`` and the like) and anything the
+    function prints are swallowed, because stock nbgrader scores a test cell
+    zero when it writes to stderr. A ``NotImplementedError`` is re-raised
+    with a sentence telling the student what to do; any other exception keeps
+    its traceback and gains a note saying which call raised it.
+    """
+    name = getattr(fn, "__name__", repr(fn))
+    sink = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
+                warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return fn(*args, **kwargs)
+    except NotImplementedError:
+        raise NotImplementedError(
+            f"`{name}` is not implemented yet: replace `raise NotImplementedError()` "
+            f"in its cell with your code, run that cell, then run this test again."
+        ) from None
+    except Exception as err:  # keep the student's traceback, add where it happened
+        shapes = ", ".join(
+            f"shape {np.shape(a)}" if isinstance(a, np.ndarray) else type(a).__name__
+            for a in args
+        )
+        err.add_note(f"(raised inside `{name}` while the test called it with: {shapes})")
+        raise
+
+
+def as_array(name: str, got: Any) -> np.ndarray:
+    """Turn a student's result into a plain NumPy array of numbers, or explain why not.
+
+    Accepts Python numbers, lists, NumPy scalars and arrays of any numeric
+    dtype (views included). Rejects ``None`` (a forgotten ``return``),
+    strings and other objects.
+    """
+    if got is None:
+        raise CheckFailed(f"{name} returned None: did you forget the `return` statement?")
+    try:
+        arr = np.array(got, copy=True, subok=False)
+    except Exception as err:  # e.g. ragged lists
+        raise CheckFailed(
+            f"{name} returned a {type(got).__name__} that NumPy cannot read as an array "
+            f"of numbers ({err})."
+        ) from None
+    if arr.dtype.kind not in "biuf":
+        raise CheckFailed(
+            f"{name} should return numbers, but returned a {type(got).__name__} "
+            f"with dtype {arr.dtype}."
+        )
+    return arr
+
+
+def check_type(name: str, got: Any, expected_type: type | tuple[type, ...]) -> None:
+    """Fail unless ``got`` is an instance of ``expected_type``."""
+    if got is None:
+        raise CheckFailed(f"{name} returned None: did you forget the `return` statement?")
+    if not isinstance(got, expected_type):
+        names = (expected_type,) if isinstance(expected_type, type) else expected_type
+        wanted = " or ".join(t.__name__ for t in names)
+        raise CheckFailed(f"{name} should be a {wanted}, but it is a {type(got).__name__}.")
+
+
+def check_shape(name: str, got: Any, expected_shape: tuple[int, ...],
+                inputs: Mapping[str, Any] | None = None) -> np.ndarray:
+    """Fail unless ``got`` has exactly ``expected_shape``; return it as an array."""
+    arr = as_array(name, got)
+    expected_shape = tuple(expected_shape)
+    if arr.shape != expected_shape:
+        hint = ""
+        if arr.size == int(np.prod(expected_shape)):
+            hint = " It has the right number of entries: check for a transpose or a reshape."
+        elif arr.ndim == len(expected_shape) + 1 or arr.ndim + 1 == len(expected_shape):
+            hint = " Check the `axis` you reduce over and whether you keep dimensions."
+        raise CheckFailed(
+            f"{name} has shape {arr.shape}, expected {expected_shape}"
+            f"{_describe_inputs(inputs)}.{hint}"
+        )
+    return arr
+
+
+def check_finite(name: str, got: Any, inputs: Mapping[str, Any] | None = None) -> np.ndarray:
+    """Fail if ``got`` holds nan or inf; the message says where the first one is."""
+    arr = as_array(name, got)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        index = tuple(np.argwhere(bad)[0]) if arr.ndim else ()
+        value = arr[index] if arr.ndim else arr
+        raise CheckFailed(
+            f"{name} is {_fmt(value)}{_where(index)}"
+            f"{_describe_inputs(inputs, index, arr.shape)}; expected a finite number. "
+            f"Large inputs overflow `np.exp`: rewrite the formula so that it only "
+            f"exponentiates numbers <= 0."
+        )
+    return arr
+
+
+def check_close(name: str, got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-8,
+                inputs: Mapping[str, Any] | None = None) -> None:
+    """Fail unless ``got`` matches ``expected`` entry by entry.
+
+    Order: None/type, shape, nan/inf, then values. The value message gives the
+    worst entry (index, got, expected), how many entries are off, and the
+    matching input entry when an input has the same shape as the output.
+    Any real dtype is accepted (``float32``, ``int``, ``bool``).
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    arr = check_shape(name, got, expected.shape, inputs).astype(np.float64)
+    if np.isfinite(expected).all():
+        check_finite(name, arr, inputs)
+    off = ~np.isclose(arr, expected, rtol=rtol, atol=atol, equal_nan=True)
+    if not off.any():
+        return
+    err = np.where(off, np.abs(arr - expected), -np.inf)
+    err = np.where(np.isnan(err), np.inf, err)
+    index = np.unravel_index(int(np.argmax(err)), arr.shape) if arr.ndim else ()
+    count = f" ({int(off.sum())} of {arr.size} entries are off)" if arr.size > 1 else ""
+    raise CheckFailed(
+        f"{name} is {_fmt(arr[index])}{_where(index)}, expected {_fmt(expected[index])}"
+        f"{_describe_inputs(inputs, index, arr.shape)}{count}."
+    )
+
+
+def check_equal(name: str, got: Any, expected: Any,
+                inputs: Mapping[str, Any] | None = None) -> None:
+    """Exact comparison for counts, labels and 0/1 outputs (``True`` counts as 1)."""
+    expected = np.asarray(expected)
+    arr = check_shape(name, got, expected.shape, inputs)
+    off = arr != expected
+    if not np.any(off):
+        return
+    index = tuple(np.argwhere(off)[0]) if arr.ndim else ()
+    count = f" ({int(np.sum(off))} of {arr.size} entries are off)" if arr.size > 1 else ""
+    raise CheckFailed(
+        f"{name} is {_fmt(arr[index])}{_where(index)}, expected {_fmt(expected[index])}"
+        f"{_describe_inputs(inputs, index, arr.shape)}{count}."
+    )
+
+
+def check_rows_sum_to_one(name: str, got: Any, *, atol: float = 1e-6) -> None:
+    """Fail unless every slice along the last axis sums to 1: 'row 0 of softmax(z) sums to 2'."""
+    arr = as_array(name, got).astype(np.float64)
+    sums = arr.sum(axis=-1) if arr.ndim else arr
+    off = np.abs(sums - 1.0) > atol
+    if np.any(off):
+        index = tuple(np.argwhere(off)[0]) if np.ndim(sums) else ()
+        row = f"row {index[0] if len(index) == 1 else index}" if index else "the output"
+        raise CheckFailed(
+            f"{row} of {name} sums to {_fmt(np.asarray(sums)[index])}, expected 1. "
+            f"Normalise along the last axis (axis=-1) with keepdims=True."
+        )
+
+
+def check_in_range(name: str, got: Any, low: float, high: float, *,
+                   inclusive: bool = True) -> None:
+    """Fail unless every entry lies in [low, high] (or (low, high) when not inclusive)."""
+    arr = as_array(name, got)
+    inside = (arr >= low) & (arr <= high) if inclusive else (arr > low) & (arr < high)
+    if not np.all(inside):
+        index = tuple(np.argwhere(~inside)[0]) if arr.ndim else ()
+        bounds = f"[{low}, {high}]" if inclusive else f"({low}, {high})"
+        raise CheckFailed(
+            f"{name} is {_fmt(arr[index])}{_where(index)}, outside the range {bounds}."
+        )
+
+
+def check_unchanged(name: str, before: Any, after: Any) -> None:
+    """Fail if a function modified its input in place (``before`` is a copy taken earlier)."""
+    if not np.array_equal(np.asarray(before), np.asarray(after), equal_nan=True):
+        raise CheckFailed(
+            f"{name} changed its input array in place. Build and return a new array "
+            f"instead (for example with np.where or np.maximum) so the caller's data "
+            f"stays as it was."
+        )
+
+
+def check_true(condition: Any, message: str) -> None:
+    """Fail with ``message`` unless ``condition`` is true (for checks no helper covers)."""
+    if not bool(condition):
+        raise CheckFailed(message)
+
+
+def passed(name: str) -> None:
+    """Print the one line a student looks for when a test cell succeeds."""
+    print(f"\u2714 {name}: all tests passed.")
