@@ -1,0 +1,222 @@
+"""The grader's end of the channel to a student's worker: proxies and requests.
+
+Test cells run in the grader's process. The names they use from the
+student's solution cells are bound to proxies: calling a
+:class:`RemoteFunction` sends the arguments to the worker and returns the
+student's answer as plain data; objects that are not data stay in the worker
+behind a :class:`RemoteObject`. An exception in the student's code comes back
+as the same built-in exception type (so ``except ValueError`` in a test
+works), or as :class:`StudentError`.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from autograde.grading import wire
+from autograde.grading.sandbox import Worker
+
+
+class StudentError(Exception):
+    """The student's code raised an exception that is not a built-in one."""
+
+
+class WorkerGone(Exception):
+    """The worker stopped answering: it was stopped (timeout, memory) or it died."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+
+@dataclass
+class CellRun:
+    """What running one of the student's cells produced."""
+
+    ok: bool
+    output: str
+    error: dict | None
+
+
+def _rebuild_error(error: dict) -> Exception:
+    ename, message = str(error.get("ename", "Error")), str(error.get("message", ""))
+    cls = getattr(builtins, ename, None)
+    if isinstance(cls, type) and issubclass(cls, Exception) and cls is not StopIteration:
+        try:
+            exc = cls(message)
+        except TypeError:  # built-ins with other constructors, e.g. UnicodeDecodeError
+            exc = StudentError(f"{ename}: {message}")
+    else:
+        exc = StudentError(f"{ename}: {message}")
+    tb = str(error.get("traceback", "")).strip()
+    if tb:
+        exc.add_note("Traceback from your code:\n" + tb)
+    return exc
+
+
+class Session:
+    """Requests to one worker, with callbacks into the grader while a call runs."""
+
+    def __init__(self, worker: Worker):
+        self.worker = worker
+        self._callables: dict[int, Callable[..., Any]] = {}
+
+    # encoding ---------------------------------------------------------------
+    def _to_ref(self, obj: Any) -> wire.Ref:
+        if isinstance(obj, RemoteObject):
+            return obj._ref
+        if callable(obj):
+            self._callables[id(obj)] = obj
+            return wire.Ref("callable", id(obj), type(obj).__name__)
+        raise TypeError(f"a test cannot send a {type(obj).__name__} to the student's code")
+
+    def _from_ref(self, ref: wire.Ref) -> Any:
+        if ref.kind != "object":
+            raise wire.WireError(f"unexpected reference kind {ref.kind!r} from the worker")
+        return RemoteObject(self, ref)
+
+    def _encode(self, value: Any, blobs: list[bytes]) -> Any:
+        return wire.encode(value, blobs, self._to_ref)
+
+    # requests ---------------------------------------------------------------
+    def request(self, header: dict, blobs: list[bytes] = ()) -> tuple[dict, list[bytes]]:
+        """Send one request; serve callbacks until the reply comes."""
+        try:
+            wire.send(self.worker.wfile, header, blobs)
+            while True:
+                reply, rblobs = wire.receive(self.worker.rfile)
+                if reply.get("op") == "callback":
+                    self._serve_callback(reply, rblobs)
+                    continue
+                return reply, rblobs
+        except wire.WireError as err:
+            raise self._gone(err) from None
+
+    def _serve_callback(self, header: dict, blobs: list[bytes]) -> None:
+        fn = self._callables.get(header.get("id"))
+        out: list[bytes] = []
+        try:
+            if fn is None:
+                raise wire.WireError("unknown callback")
+            args = wire.decode(header.get("args", []), blobs, self._from_ref)
+            kwargs = wire.decode(header.get("kwargs", {"$dict": []}), blobs, self._from_ref)
+            value = self._encode(fn(*args, **kwargs), out)
+            wire.send(self.worker.wfile, {"op": "reply", "ok": True, "value": value}, out)
+        except Exception as err:  # the test's callable failed: tell the worker, as data
+            wire.send(self.worker.wfile, {"op": "reply", "ok": False,
+                                          "error": {"message": f"{type(err).__name__}: {err}"}})
+
+    def _gone(self, err: Exception) -> WorkerGone:
+        self.worker.kill()
+        reason = self.worker.reason
+        limits = self.worker.limits
+        if reason == "timeout":
+            return WorkerGone("timeout", f"stopped after {limits.timeout:g} s "
+                              f"(the time limit): an endless loop, or a very slow cell?")
+        if reason == "memory":
+            return WorkerGone("memory", f"stopped when it used more than "
+                              f"{limits.memory_mb} MB of memory")
+        code = self.worker.proc.returncode
+        how = (f"was killed by signal {-code}" + (" (segmentation fault)" if code == -11 else "")
+               if code is not None and code < 0 else f"exited with code {code}")
+        return WorkerGone("crashed", f"the Python process running the notebook {how}; "
+                          f"look for os._exit, sys.exit or code that crashes Python")
+
+    def _value(self, reply: dict, blobs: list[bytes]) -> Any:
+        if not reply.get("ok"):
+            raise _rebuild_error(reply.get("error") or {})
+        try:
+            return wire.decode(reply.get("value"), blobs, self._from_ref)
+        except wire.WireError as err:
+            raise StudentError(f"the answer could not be read: {err}") from None
+
+    def exec_cell(self, source: str) -> CellRun:
+        reply, _ = self.request({"op": "exec", "source": source})
+        return CellRun(bool(reply.get("ok")), str(reply.get("output", "")), reply.get("error"))
+
+    def names(self) -> dict[str, bool]:
+        """The student's global names, each with whether it is callable."""
+        reply, _ = self.request({"op": "names"})
+        names = reply.get("names")
+        return {str(k): bool(v) for k, v in names.items()} if isinstance(names, dict) else {}
+
+    def get(self, name: str) -> Any:
+        return self._value(*self.request({"op": "get", "name": name}))
+
+    def call(self, target: Any, args: tuple, kwargs: dict) -> Any:
+        blobs: list[bytes] = []
+        header = {"op": "call", "target": target if isinstance(target, str)
+                  else self._encode(target, blobs),
+                  "args": self._encode(list(args), blobs),
+                  "kwargs": self._encode(dict(kwargs), blobs)}
+        return self._value(*self.request(header, blobs))
+
+    def on_object(self, op: str, ref: "RemoteObject", **fields: Any) -> Any:
+        blobs: list[bytes] = []
+        header = {"op": op, "target": self._encode(ref, blobs)}
+        for key, value in fields.items():
+            header[key] = value if key == "name" else self._encode(value, blobs)
+        return self._value(*self.request(header, blobs))
+
+
+class RemoteFunction:
+    """A student's function, called in the worker: ``sigmoid(z)`` in a test."""
+
+    def __init__(self, session: Session, name: str):
+        self._session, self.__name__ = session, name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._session.call(self.__name__, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<your function {self.__name__}>"
+
+
+class RemoteObject:
+    """An object that stays in the worker (a Keras model, a generator, ...)."""
+
+    def __init__(self, session: Session, ref: wire.Ref):
+        object.__setattr__(self, "_session", session)
+        object.__setattr__(self, "_ref", ref)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._session.on_object("attr", self, name=name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._session.call(self, args, kwargs)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._session.on_object("item", self, key=key)
+
+    def __len__(self) -> int:
+        n = self._session.on_object("len", self)
+        if type(n) is not int:
+            raise TypeError("len() of the student's object is not an int")
+        return n
+
+    def __iter__(self):
+        return _RemoteIterator(self)
+
+    def __repr__(self) -> str:
+        return f"<your {self._ref.type_name} object>"
+
+
+class _RemoteIterator:
+    """Iterates a worker-side object by asking the worker for ``next(iter(obj))``."""
+
+    def __init__(self, obj: RemoteObject):
+        self._it = obj._session.on_object("iter", obj)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        session = self._it._session
+        reply, blobs = session.request({"op": "next", "target": session._encode(self._it, [])})
+        if reply.get("stop"):
+            raise StopIteration
+        return session._value(reply, blobs)

@@ -1,0 +1,230 @@
+"""The student's side of grading: runs inside the sandbox, executes cells, serves calls.
+
+Started by the grader as ``python -m autograde.grading.worker IN_FD OUT_FD``
+with two pipe ends. It reads requests and answers each with one message:
+
+- ``{"op": "exec", "source": ...}``: run a cell in an IPython shell (magics
+  work); answer with its captured output and error, if any;
+- ``{"op": "names"}``: the student's global names, and which are callable;
+- ``{"op": "get", "name": ...}``: a global's value;
+- ``{"op": "call", "target": ..., "args": ..., "kwargs": ...}``: call a global
+  or a kept object; ``{"op": "attr"}``, ``{"op": "item"}``, ``{"op": "len"}``
+  read from a kept object. While a call runs, the worker may ask the grader
+  to call one of the grader's callables (``{"op": "callback"}``).
+
+Nothing here is trusted by the grader: whatever comes back is only the
+student's answer, judged on the grader's side.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import traceback
+from typing import Any
+
+from autograde.grading import wire
+
+OUTPUT_LIMIT = 64 * 1024   # characters of printed output kept per cell
+
+
+class CappedText(io.TextIOBase):
+    """A text sink that keeps the first ``limit`` characters and counts the rest."""
+
+    def __init__(self, limit: int = OUTPUT_LIMIT):
+        self.limit, self.kept, self.dropped = limit, [], 0
+        self._size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        text = str(text)
+        room = self.limit - self._size
+        if room > 0:
+            self.kept.append(text[:room])
+            self._size += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def getvalue(self) -> str:
+        note = f"\n[... {self.dropped:,} more characters of output not kept]" \
+            if self.dropped else ""
+        return "".join(self.kept) + note
+
+
+class Worker:
+    """Holds the student's namespace, the objects handed out and the channel."""
+
+    def __init__(self, rfile, wfile):
+        self.rfile, self.wfile = rfile, wfile
+        self.kept: dict[int, Any] = {}
+        self.shell = self._make_shell()
+
+    @staticmethod
+    def _make_shell():
+        from IPython.core.interactiveshell import InteractiveShell
+        shell = InteractiveShell.instance(colors="nocolor", autocall=0)
+        shell.showtraceback = lambda *args, **kwargs: None   # errors are reported as data
+        return shell
+
+    # values ---------------------------------------------------------------
+    def _to_ref(self, obj: Any) -> wire.Ref:
+        if isinstance(obj, _Opaque):
+            obj = obj.obj
+        key = id(obj)
+        self.kept[key] = obj
+        return wire.Ref("object", key, type(obj).__name__)
+
+    def _from_ref(self, ref: wire.Ref) -> Any:
+        if ref.kind == "object":
+            if ref.id not in self.kept:
+                raise wire.WireError("unknown object reference")
+            return self.kept[ref.id]
+        if ref.kind == "callable":
+            return _Callback(self, ref)
+        raise wire.WireError(f"unknown reference kind {ref.kind!r}")
+
+    def encode(self, value: Any) -> tuple[Any, list[bytes]]:
+        blobs: list[bytes] = []
+        return wire.encode(value, blobs, self._to_ref), blobs
+
+    def decode(self, value: Any, blobs: list[bytes]) -> Any:
+        return wire.decode(value, blobs, self._from_ref)
+
+    # requests -------------------------------------------------------------
+    def serve(self) -> None:
+        while True:
+            try:
+                header, blobs = wire.receive(self.rfile)
+            except wire.WireError:
+                return
+            op = header.get("op")
+            if op == "bye":
+                return
+            handler = getattr(self, f"op_{op}", None)
+            if handler is None:
+                self.reply({"ok": False, "error": _error_dict("ProtocolError", f"bad op {op}")})
+                continue
+            handler(header, blobs)
+
+    def reply(self, header: dict, blobs: list[bytes] = ()) -> None:
+        wire.send(self.wfile, dict(header, op="reply"), blobs)
+
+    def op_exec(self, header: dict, blobs: list[bytes]) -> None:
+        out = CappedText()
+        error = None
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            try:
+                result = self.shell.run_cell(header["source"], store_history=False)
+                if result.error_before_exec or result.error_in_exec:
+                    raise result.error_before_exec or result.error_in_exec
+            except BaseException as err:  # any failure of the student's cell is reported
+                error = _error_dict(type(err).__name__, str(err), err)
+        self.reply({"ok": error is None, "output": out.getvalue(), "error": error})
+
+    def op_names(self, header: dict, blobs: list[bytes]) -> None:
+        ns = self.shell.user_ns
+        hidden = set(self.shell.user_ns_hidden)
+        names = {k: callable(v) for k, v in ns.items()
+                 if not k.startswith("_") and k not in hidden}
+        self.reply({"ok": True, "names": names})
+
+    def op_get(self, header: dict, blobs: list[bytes]) -> None:
+        self._answer(lambda: self.shell.user_ns[header["name"]])
+
+    def op_call(self, header: dict, blobs: list[bytes]) -> None:
+        def run():
+            target = self._target(header["target"], blobs)
+            args = self.decode(header.get("args", []), blobs)
+            kwargs = self.decode(header.get("kwargs", {"$dict": []}), blobs)
+            return target(*args, **kwargs)
+        self._answer(run)
+
+    def op_attr(self, header: dict, blobs: list[bytes]) -> None:
+        self._answer(lambda: getattr(self._target(header["target"], blobs), header["name"]))
+
+    def op_item(self, header: dict, blobs: list[bytes]) -> None:
+        self._answer(lambda: self._target(header["target"], blobs)[
+            self.decode(header["key"], blobs)])
+
+    def op_len(self, header: dict, blobs: list[bytes]) -> None:
+        self._answer(lambda: len(self._target(header["target"], blobs)))
+
+    def op_iter(self, header: dict, blobs: list[bytes]) -> None:
+        self._answer(lambda: _Opaque(iter(self._target(header["target"], blobs))))
+
+    def op_next(self, header: dict, blobs: list[bytes]) -> None:
+        iterator = self._target(header["target"], blobs)
+        try:
+            with contextlib.redirect_stdout(CappedText()), contextlib.redirect_stderr(CappedText()):
+                value = next(iterator)
+        except StopIteration:
+            self.reply({"ok": True, "stop": True})
+            return
+        except BaseException as err:  # the student's generator failed
+            self.reply({"ok": False, "error": _error_dict(type(err).__name__, str(err), err)})
+            return
+        self._answer(lambda: value)
+
+    def _target(self, target: Any, blobs: list[bytes]) -> Any:
+        if isinstance(target, str):
+            return self.shell.user_ns[target]
+        return self.decode(target, blobs)
+
+    def _answer(self, compute) -> None:
+        out = CappedText()
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                value = compute()
+            encoded, blobs = self.encode(value)
+        except BaseException as err:  # the student's exception travels back as data
+            self.reply({"ok": False, "output": out.getvalue(),
+                        "error": _error_dict(type(err).__name__, str(err), err)})
+        else:
+            self.reply({"ok": True, "output": out.getvalue(), "value": encoded}, blobs)
+
+
+class _Opaque:
+    """Wraps a value that must travel as a reference even if it is data (an iterator)."""
+
+    def __init__(self, obj: Any):
+        self.obj = obj
+
+
+class _Callback:
+    """A grader-side callable (e.g. the ``f`` given to ``numerical_gradient``)."""
+
+    def __init__(self, worker: Worker, ref: wire.Ref):
+        self.worker, self.ref = worker, ref
+
+    def __call__(self, *args, **kwargs):
+        blobs: list[bytes] = []
+        enc_args = wire.encode(list(args), blobs, self.worker._to_ref)
+        enc_kwargs = wire.encode(dict(kwargs), blobs, self.worker._to_ref)
+        wire.send(self.worker.wfile, {"op": "callback", "id": self.ref.id,
+                                      "args": enc_args, "kwargs": enc_kwargs}, blobs)
+        header, blobs = wire.receive(self.worker.rfile)
+        if not header.get("ok"):
+            raise RuntimeError(header.get("error", {}).get("message", "callback failed"))
+        return self.worker.decode(header["value"], blobs)
+
+
+def _error_dict(ename: str, message: str, err: BaseException | None = None) -> dict:
+    text = "".join(traceback.format_exception(err)) if err is not None else ""
+    return {"ename": ename, "message": message[:4000], "traceback": text[-8000:]}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    in_fd, out_fd = int(argv[0]), int(argv[1])
+    rfile = os.fdopen(in_fd, "rb", buffering=0)
+    wfile = os.fdopen(out_fd, "wb", buffering=0)
+    Worker(rfile, wfile).serve()
+    os._exit(0)  # do not wait for threads the student's code may have left running
+
+
+if __name__ == "__main__":
+    main()
