@@ -198,6 +198,13 @@ class Worker:
                 self.kill("memory")
             time.sleep(0.2)
 
+    def settle(self, grace: float = 2.0) -> None:
+        """After the channel closed: let the worker exit by itself (keeping its code), then kill."""
+        try:
+            self.proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
     def kill(self, reason: str = "") -> None:
         """Stop the worker and everything it started (the sandbox's PID namespace dies with it)."""
         if reason and not self.reason:

@@ -109,7 +109,7 @@ class Session:
                                           "error": {"message": f"{type(err).__name__}: {err}"}})
 
     def _gone(self, err: Exception) -> WorkerGone:
-        self.worker.kill()
+        self.worker.settle()
         reason = self.worker.reason
         limits = self.worker.limits
         if reason == "timeout":

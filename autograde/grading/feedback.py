@@ -1,0 +1,62 @@
+"""Feedback a student can read: their notebook with each test's verdict, as HTML.
+
+Public test cells show their code and message. Hidden test cells show only
+their points and the message of the check that failed, never their code.
+A summary table at the top lists every test.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from autograde import notebook
+
+
+def _summary(result: dict) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(t['test'])}</td><td>{'hidden' if t['hidden'] else 'public'}"
+        f"</td><td>{t['points']:g} / {t['max_points']:g}</td>"
+        f"<td>{'&#10004;' if t['points'] == t['max_points'] else '&#10008;'}</td>"
+        f"<td>{html.escape(t['message'].splitlines()[0] if t['message'] else '')}</td></tr>"
+        for t in result.get("tests", []))
+    status = html.escape(result["status"])
+    detail = f"<p>{html.escape(result['detail'])}</p>" if result.get("detail") else ""
+    return (f"## Feedback: {html.escape(result['assignment'])}, student "
+            f"{html.escape(result['student_id'])}\n\n"
+            f"**Score: {result['score']:g} / {result['max_score']:g}** (status: {status})\n"
+            f"{detail}\n<table><tr><th>test</th><th>kind</th><th>points</th><th></th>"
+            f"<th>message</th></tr>{rows}</table>")
+
+
+def feedback_notebook(graded: nbformat.NotebookNode, result: dict) -> nbformat.NotebookNode:
+    """A copy of the graded notebook safe to give the student."""
+    nb = copy.deepcopy(graded)
+    by_id = {t["test"]: t for t in result.get("tests", [])}
+    for cell in nb.cells:
+        gid = notebook.grade_id(cell)
+        if gid in by_id and "BEGIN HIDDEN TESTS" in cell.source:
+            test = by_id[gid]
+            cell.source = (f"# Hidden tests ({test['points']:g} / {test['max_points']:g} "
+                           f"points). Their code is not shown; the message below says what "
+                           f"they found.")
+            cell.outputs = [o for o in cell.outputs if o.get("output_type") != "stream"]
+            for out in cell.outputs:
+                if out.get("output_type") == "error":
+                    out["traceback"] = [f"{out['ename']}: {out['evalue']}"]
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(_summary(result)))
+    return nb
+
+
+class FeedbackWriter:
+    """Turns graded notebooks into HTML; one exporter, reused for the whole class."""
+
+    def __init__(self):
+        self.exporter = HTMLExporter(template_name="lab")
+
+    def html(self, graded: nbformat.NotebookNode, result: dict) -> str:
+        body, _ = self.exporter.from_notebook_node(feedback_notebook(graded, result))
+        return body

@@ -1,0 +1,144 @@
+"""Keep every result, once: per-submission JSON files, the CSVs, the nbgrader gradebook.
+
+Each finished submission is written atomically to
+``OUT/results/STUDENT/ASSIGNMENT.json`` with the digests of what was graded,
+so a killed run can resume where it stopped and a re-run never duplicates a
+row: the CSVs are rebuilt from these files. The gradebook is written by the
+main process only (one writer, so no ``database is locked`` with parallel
+workers); any SQLAlchemy URL works.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+from autograde import notebook
+
+GRADES_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "detail",
+                  "seconds"]
+TESTS_COLUMNS = ["student_id", "assignment", "test", "hidden", "points", "max_points",
+                 "passed", "message"]
+
+
+def safe_name(text: str) -> str:
+    """A file name for a student id or assignment that cannot leave its folder."""
+    cleaned = "".join(c if c.isalnum() or c in "-_.@+" else "_" for c in text).strip(".")
+    return cleaned or "_"
+
+
+def result_path(out: Path, student: str, assignment: str) -> Path:
+    return out / "results" / safe_name(student) / f"{safe_name(assignment) or '_'}.json"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that a reader (or a killed run) sees all of it or none of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def load_result(out: Path, student: str, assignment: str) -> dict | None:
+    path = result_path(out, student, assignment)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def save_result(out: Path, result: dict) -> None:
+    write_atomic(result_path(out, result["student_id"], result["assignment"]),
+                 json.dumps(result, indent=1, sort_keys=True))
+
+
+def all_results(out: Path) -> list[dict]:
+    results = []
+    for path in sorted((out / "results").glob("*/*.json")):
+        try:
+            results.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError):
+            continue
+    return sorted(results, key=lambda r: (r["student_id"], r["assignment"]))
+
+
+def write_csvs(out: Path) -> tuple[Path, Path]:
+    """Rebuild grades.csv (one row per student and assignment) and tests.csv."""
+    results = all_results(out)
+    grades, tests = out / "grades.csv", out / "tests.csv"
+    write_atomic(grades, _csv_text(GRADES_COLUMNS, (
+        {**r, "score": _num(r["score"]), "max_score": _num(r["max_score"]),
+         "seconds": f"{r.get('seconds', 0):.1f}"} for r in results)))
+    write_atomic(tests, _csv_text(TESTS_COLUMNS, (
+        {"student_id": r["student_id"], "assignment": r["assignment"], **t,
+         "points": _num(t["points"]), "max_points": _num(t["max_points"]),
+         "passed": int(t["points"] == t["max_points"])}
+        for r in results for t in r.get("tests", []))))
+    return grades, tests
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def _csv_text(columns: list[str], rows) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return buf.getvalue()
+
+
+class GradebookWriter:
+    """Mirrors results into an nbgrader gradebook, from the main process only."""
+
+    def __init__(self, db_url: str):
+        # nbgrader runs the `alembic` command by name: make the venv's bin findable.
+        bindir = str(Path(sys.executable).parent)
+        if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+        self.gb = Gradebook(db_url)
+
+    def ensure_assignment(self, name: str, source) -> None:
+        """Create the assignment, its notebook and its cells as generate_assignment would."""
+        self.gb.update_or_create_assignment(name)
+        self.gb.update_or_create_notebook(name, name)
+        for cell in source.cells:
+            m = notebook.meta(cell)
+            if m.get("grade"):
+                self.gb.update_or_create_grade_cell(
+                    m["grade_id"], name, name, max_score=float(m.get("points", 0)),
+                    cell_type=cell.cell_type)
+            if m.get("solution"):
+                self.gb.update_or_create_solution_cell(m["grade_id"], name, name)
+
+    def record(self, result: dict) -> None:
+        """Replace this student's submission of this assignment with the new result."""
+        student, assignment = result["student_id"], result["assignment"]
+        if not assignment:
+            return
+        self.gb.update_or_create_student(student)
+        try:
+            self.gb.remove_submission(assignment, student)
+        except MissingEntry:
+            pass
+        with warnings.catch_warnings():   # nbgrader's own SQLAlchemy autoflush chatter
+            warnings.simplefilter("ignore")
+            self.gb.add_submission(assignment, student)
+        for test in result.get("tests", []):
+            grade = self.gb.find_grade(test["test"], assignment, assignment, student)
+            grade.auto_score = float(test["points"])
+        self.gb.db.commit()
+
+    def close(self) -> None:
+        self.gb.close()

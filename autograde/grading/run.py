@@ -1,0 +1,234 @@
+"""Grade a class: collect, then grade submissions in parallel, recording each as it finishes.
+
+Work is spread over local worker processes (one fresh sandboxed Python per
+submission, ``--workers`` at a time) or over a Dask cluster. The main
+process is the only writer of results, CSVs, feedback and the gradebook.
+Finished submissions whose notebook and tests have not changed are skipped,
+so a killed run picks up where it stopped (``force`` regrades).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import time
+from collections import Counter
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from autograde import notebook
+from autograde.grading import collect, record
+from autograde.grading.feedback import FeedbackWriter
+from autograde.grading.judge import Judge
+from autograde.grading.restore import restore
+from autograde.grading.sandbox import Limits, resolve_mode
+
+
+@dataclass(frozen=True)
+class Task:
+    """Everything a worker process needs to grade one submission (picklable)."""
+
+    student_id: str
+    assignment: str
+    submitted: str            # the student's notebook, as JSON text
+    digest: str
+    source_path: str
+    release_path: str
+    workdir: str
+    limits: Limits
+    mode: str
+
+
+@dataclass
+class Course:
+    """The assignments to grade against: source notebooks and their digests."""
+
+    solutions: Path
+    releases: Path
+    names: list[str] = field(default_factory=list)
+
+    def source_path(self, name: str) -> Path:
+        return self.solutions / name / f"{name}.ipynb"
+
+    def release_path(self, name: str) -> Path:
+        return self.releases / name / f"{name}.ipynb"
+
+    def solution_ids(self) -> dict[str, set[str]]:
+        return {n: set(notebook.solution_ids(notebook.read(self.source_path(n))))
+                for n in self.names}
+
+    def digest(self, name: str) -> str:
+        return hashlib.sha256(self.source_path(name).read_bytes()).hexdigest()
+
+    def max_score(self, name: str) -> float:
+        nb = notebook.read(self.source_path(name))
+        return sum(float(notebook.meta(c).get("points", 0)) for c in notebook.graded_cells(nb))
+
+
+def grade_one(task: Task) -> dict:
+    """Grade one submission in a sandbox; return its result (JSON-able)."""
+    source = notebook.read(task.source_path)
+    release = notebook.read(task.release_path) if os.path.exists(task.release_path) else None
+    restored = restore(source, nbformat.reads(task.submitted, as_version=4), release)
+    workdir = Path(task.workdir)
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    try:
+        graded = Judge(restored, workdir, task.limits, task.mode).run()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return {
+        "student_id": task.student_id, "assignment": task.assignment,
+        "status": graded.status, "detail": graded.detail,
+        "score": graded.score, "max_score": graded.max_score,
+        "seconds": round(graded.seconds, 2), "digest": task.digest,
+        "tests": [{"test": t.grade_id, "hidden": t.hidden, "points": t.points,
+                   "max_points": t.max_points, "message": t.message} for t in graded.tests],
+        "notebook": nbformat.writes(graded.notebook),
+    }
+
+
+@dataclass
+class Options:
+    submissions: Path
+    out: Path
+    course: Course
+    assignment: str | None = None
+    workers: int = os.cpu_count() or 1
+    limits: Limits = Limits()
+    sandbox: str = "auto"
+    dask_scheduler: str | None = None
+    force: bool = False
+    db_url: str | None = None
+    progress: bool = True
+
+
+def _combine_detail(result: dict, notes: list[str]) -> dict:
+    if notes:
+        result["detail"] = "; ".join([d for d in [result.get("detail", "")] if d] + notes)
+    return result
+
+
+class Recorder:
+    """Writes each result as it arrives: JSON, autograded notebook, feedback, gradebook."""
+
+    def __init__(self, opts: Options):
+        self.out = opts.out
+        self.feedback = FeedbackWriter()
+        self.gradebook = record.GradebookWriter(
+            opts.db_url or f"sqlite:///{(opts.out / 'gradebook.db').resolve()}")
+        for name in opts.course.names:
+            self.gradebook.ensure_assignment(name, notebook.read(opts.course.source_path(name)))
+
+    def __call__(self, result: dict) -> None:
+        graded = result.pop("notebook", None)
+        student = record.safe_name(result["student_id"])
+        assignment = record.safe_name(result["assignment"])
+        if graded is not None:
+            nb = nbformat.reads(graded, as_version=4)
+            record.write_atomic(self.out / "autograded" / student / f"{assignment}.ipynb", graded)
+            record.write_atomic(self.out / "feedback" / student / f"{assignment}.html",
+                                self.feedback.html(nb, result))
+        self.gradebook.record(result)
+        record.save_result(self.out, result)
+
+    def close(self) -> None:
+        self.gradebook.close()
+
+
+def _bar(total: int, enabled: bool):
+    from tqdm import tqdm
+    return tqdm(total=total, unit="notebook", disable=not enabled, file=sys.stderr,
+                dynamic_ncols=True, smoothing=0.1)
+
+
+def grade_class(opts: Options) -> list[dict]:
+    """Grade every submission under ``opts.submissions``; return all results in OUT."""
+    mode = resolve_mode(opts.sandbox)
+    if mode == "none":
+        print("WARNING: bubblewrap is not available: student code runs WITHOUT a sandbox, "
+              "with resource limits only. It can read the grader's files and reach the "
+              "network. Install bubblewrap (apt-get install bubblewrap) for real classes.",
+              file=sys.stderr)
+    opts.out.mkdir(parents=True, exist_ok=True)
+    subs = collect.collect(opts.submissions, opts.course.solution_ids(), opts.assignment)
+    digests = {n: opts.course.digest(n) for n in opts.course.names}
+    recorder = Recorder(opts)
+    tasks: list[tuple[Task, list[str]]] = []
+    try:
+        for sub in subs:
+            key = f"{sub.digest}:{digests.get(sub.assignment, '')}"
+            previous = record.load_result(opts.out, sub.student_id, sub.assignment)
+            if previous and previous.get("digest") == key and not opts.force:
+                continue
+            if sub.status != "ok":
+                recorder({"student_id": sub.student_id, "assignment": sub.assignment,
+                          "status": sub.status, "detail": sub.detail, "score": 0.0,
+                          "max_score": opts.course.max_score(sub.assignment)
+                          if sub.assignment else 0.0,
+                          "seconds": 0.0, "digest": key, "tests": []})
+                continue
+            workdir = (opts.out / ".work" / record.safe_name(sub.student_id)
+                       / record.safe_name(sub.assignment))
+            tasks.append((Task(sub.student_id, sub.assignment, nbformat.writes(sub.nb), key,
+                               str(opts.course.source_path(sub.assignment)),
+                               str(opts.course.release_path(sub.assignment)),
+                               str(workdir.resolve()), opts.limits, mode), sub.notes))
+        _run_tasks(tasks, opts, recorder)
+    finally:
+        recorder.close()
+        shutil.rmtree(opts.out / ".work", ignore_errors=True)
+    record.write_csvs(opts.out)
+    return record.all_results(opts.out)
+
+
+def _run_tasks(tasks: list[tuple[Task, list[str]]], opts: Options, recorder: Recorder) -> None:
+    if not tasks:
+        return
+    notes = {(t.student_id, t.assignment): n for t, n in tasks}
+    bar = _bar(len(tasks), opts.progress)
+    if opts.dask_scheduler:
+        from distributed import Client, as_completed as dask_completed
+        with Client(opts.dask_scheduler) as client:
+            futures = [client.submit(grade_one, t, pure=False) for t, _ in tasks]
+            for fut in dask_completed(futures):
+                _finish(fut.result(), notes, recorder, bar)
+    else:
+        with ProcessPoolExecutor(max_workers=max(1, opts.workers)) as pool:
+            futures: list[Future] = [pool.submit(grade_one, t) for t, _ in tasks]
+            for fut in as_completed(futures):
+                _finish(fut.result(), notes, recorder, bar)
+    bar.close()
+
+
+def _finish(result: dict, notes: dict, recorder: Recorder, bar) -> None:
+    _combine_detail(result, notes[(result["student_id"], result["assignment"])])
+    recorder(result)
+    bar.set_postfix_str(f"{result['student_id']}: {result['status']}", refresh=False)
+    bar.update(1)
+
+
+def summary(results: list[dict]) -> str:
+    """The table printed at the end: counts per status, mean score per assignment."""
+    lines = ["status      count", "----------  -----"]
+    for status, n in sorted(Counter(r["status"] for r in results).items()):
+        lines.append(f"{status:<10}  {n:>5}")
+    lines += ["", "assignment              graded  mean score"]
+    by_assignment: dict[str, list[dict]] = {}
+    for r in results:
+        by_assignment.setdefault(r["assignment"] or "(none)", []).append(r)
+    for name, rows in sorted(by_assignment.items()):
+        scores = [r["score"] for r in rows]
+        top = max((r["max_score"] for r in rows), default=0)
+        mean = sum(scores) / len(scores) if scores else 0.0
+        lines.append(f"{name:<22}  {len(rows):>6}  {mean:6.2f} / {top:g}")
+    return "\n".join(lines)
+
+
+def elapsed(start: float) -> str:
+    return f"{time.monotonic() - start:.1f} s"
