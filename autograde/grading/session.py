@@ -119,6 +119,8 @@ class Session:
             return WorkerGone("memory", f"stopped when it used more than "
                               f"{limits.memory_mb} MB of memory")
         code = self.worker.proc.returncode
+        if code is not None and code > 128 and self.worker.mode == "bwrap":
+            code = 128 - code          # bwrap reports a child killed by signal N as 128 + N
         how = (f"was killed by signal {-code}" + (" (segmentation fault)" if code == -11 else "")
                if code is not None and code < 0 else f"exited with code {code}")
         return WorkerGone("crashed", f"the Python process running the notebook {how}; "

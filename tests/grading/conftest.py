@@ -1,0 +1,188 @@
+"""A hostile class, built from the fixture assignment 00_tiny, graded once per test session.
+
+Each student folder is named after the case it covers; ``EXPECTED`` gives the
+status and score each must get.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograde import notebook
+from autograde.grading.run import Course, Options, grade_class
+from autograde.grading.sandbox import Limits
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "course"
+NAME = "00_tiny"
+SQUARE_OK = "def square(x):\n    return np.asarray(x, dtype=float) ** 2\n"
+MEAN_OK = "def mean_square(X):\n    return square(X).mean(axis=1)\n"
+MEAN_WRONG = "def mean_square(X):\n    return square(X).mean(axis=0)\n"
+LIMITS = Limits(timeout=15, memory_mb=1024, output_kb=64)
+
+
+def source() -> nbformat.NotebookNode:
+    return notebook.read(FIXTURE / "solutions" / NAME / f"{NAME}.ipynb")
+
+
+def submission(square: str = SQUARE_OK, mean: str = MEAN_OK, *, before: str = "",
+               tamper_tests: bool = False) -> nbformat.NotebookNode:
+    """The source notebook with the student's code in the solution cells."""
+    nb = copy.deepcopy(source())
+    cells = notebook.cells_by_id(nb)
+    cells["square"].source = square
+    cells["mean_square"].source = mean
+    if tamper_tests:
+        for cell in notebook.graded_cells(nb):
+            cell.source = "pass  # the student replaced the test"
+    if before:
+        nb.cells.insert(2, nbformat.v4.new_code_cell(before))
+    return nb
+
+
+def put(root: Path, student: str, nb, name: str = f"{NAME}.ipynb") -> Path:
+    folder = root / student
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if isinstance(nb, (bytes, str)):
+        path.write_bytes(nb if isinstance(nb, bytes) else nb.encode())
+    else:
+        nbformat.write(nb, path)
+    return path
+
+
+OUTSIDE_MARKER = "/tmp/autograde-escape-marker"
+
+EXPECTED = {  # student: (status, score) out of 6
+    "perfect": ("graded", 6),
+    "partial-wrong-axis": ("graded", 3),
+    "blank-release": ("graded", 0),
+    "renamed-by-browser": ("graded", 6),
+    "tampered-tests-wrong-answers": ("graded", 0),
+    "deleted-and-reordered-cells": ("graded", 6),
+    "forged-points": ("graded", 6),
+    "builtins-abs-patched": ("graded", 0),
+    "numpy-and-checks-patched": ("graded", 0),
+    "excepthook-and-showtraceback-patched": ("graded", 0),
+    "lying-array-subclass": ("graded", 0),
+    "warnings-on-stderr-correct": ("graded", 6),
+    "float32-and-views-correct": ("graded", 6),
+    "reads-solutions-and-escapes": ("graded", 0),
+    "infinite-loop": ("timeout", 0),
+    "os-exit": ("crashed", 0),
+    "segfault": ("crashed", 0),
+    "memory-bomb": ("memory", 0),
+    "output-flood": ("graded", 6),
+    "malformed-json": ("invalid", 0),
+    "empty-file": ("invalid", 0),
+    "not-a-notebook": ("invalid", 0),
+    "symlink-entry": ("invalid", 0),
+    "zip-slip": ("invalid", 0),
+    "zip-bomb": ("invalid", 0),
+    "duplicate-submissions": ("graded", 6),
+    "nothing-submitted": ("missing", 0),
+}
+
+
+def build_class(root: Path, solutions_dir: Path) -> None:
+    """Write every case of EXPECTED under ``root``."""
+    put(root, "perfect", submission())
+    put(root, "partial-wrong-axis", submission(mean=MEAN_WRONG))
+    put(root, "blank-release", submission("def square(x):\n    raise NotImplementedError()",
+                                          "def mean_square(X):\n    raise NotImplementedError()"))
+    put(root, "renamed-by-browser", submission(), f"{NAME} (1).ipynb")
+    put(root, "tampered-tests-wrong-answers",
+        submission("def square(x):\n    return x", MEAN_WRONG, tamper_tests=True))
+    nb = submission()
+    nb.cells = [c for c in nb.cells if not notebook.meta(c).get("grade")][::-1]
+    put(root, "deleted-and-reordered-cells", nb)
+    nb = submission()
+    forged = nbformat.v4.new_code_cell("print('give me points')")
+    forged.metadata["nbgrader"] = {"grade": True, "grade_id": "bonus", "points": 100,
+                                   "locked": True, "solution": False, "schema_version": 3}
+    nb.cells.append(forged)
+    put(root, "forged-points", nb)
+    put(root, "builtins-abs-patched", submission(
+        "import builtins\nbuiltins.abs = lambda x: 0\ndef square(x):\n    return 42",
+        "def mean_square(X):\n    return 42"))
+    put(root, "numpy-and-checks-patched", submission(
+        "import numpy, nnutils.checks as c\n"
+        "numpy.isclose = lambda *a, **k: numpy.array(True)\n"
+        "numpy.allclose = lambda *a, **k: True\n"
+        "c.check_close = c.check_shape = c.call = lambda *a, **k: None\n"
+        "def square(x):\n    return np.zeros(np.shape(x))", MEAN_WRONG))
+    put(root, "excepthook-and-showtraceback-patched", submission(
+        "import sys\nsys.excepthook = lambda *a: None\n"
+        "get_ipython().showtraceback = lambda *a, **k: None\n"
+        "def square(x):\n    return -x", MEAN_WRONG))
+    put(root, "lying-array-subclass", submission(
+        "class Yes(np.ndarray):\n    def __eq__(self, other): return True\n"
+        "    def __array__(self, *a, **k): return np.ones(self.shape)\n"
+        "def square(x):\n    return np.zeros(np.shape(x)).view(Yes)",
+        "def mean_square(X):\n    return np.zeros(len(X)).view(Yes)"))
+    put(root, "warnings-on-stderr-correct", submission(
+        "import sys, warnings\n"
+        "def square(x):\n    warnings.warn('careful'); print('debug', file=sys.stderr)\n"
+        "    return np.asarray(x, float) ** 2\n"))
+    put(root, "float32-and-views-correct", submission(
+        "def square(x):\n    return (np.asarray(x, np.float32) ** 2)[...]\n",
+        "def mean_square(X):\n    s = square(X)\n    return s.mean(axis=-1).view()\n"))
+    put(root, "reads-solutions-and-escapes", submission(
+        f"import pathlib, socket\n"
+        f"try:\n    SRC = pathlib.Path({str(solutions_dir)!r}).joinpath("
+        f"'{NAME}', '{NAME}.ipynb').read_text()\nexcept OSError:\n    SRC = ''\n"
+        f"try:\n    pathlib.Path({OUTSIDE_MARKER!r}).write_text('escaped')\n"
+        f"except OSError:\n    pass\n"
+        f"def square(x):\n    assert SRC, 'cannot see the solutions'\n"
+        f"    return np.asarray(x, float) ** 2\n",
+        "def mean_square(X):\n    socket.create_connection(('127.0.0.1', 22), timeout=1)\n"
+        "    return square(X).mean(axis=1)\n"))
+    put(root, "infinite-loop", submission("def square(x):\n    while True:\n        pass"))
+    put(root, "os-exit", submission("import os\nos._exit(0)"))
+    put(root, "segfault", submission("import ctypes\nctypes.string_at(0)"))
+    put(root, "memory-bomb", submission("hog = bytearray(4 * 2**30)\n" + SQUARE_OK))
+    put(root, "output-flood", submission(before="print('x' * 50_000_000)"))
+    put(root, "malformed-json", "{\"cells\": [")
+    put(root, "empty-file", b"")
+    put(root, "not-a-notebook", b"\x89PNG\r\n\x1a\n not a notebook")
+    os.symlink("/etc", root / "symlink-entry")
+    with zipfile.ZipFile(root / "zip-slip.zip", "w") as zf:
+        zf.writestr(f"../../{NAME}.ipynb", nbformat.writes(submission()))
+        zf.writestr(f"/abs/{NAME}.ipynb", nbformat.writes(submission()))
+    with zipfile.ZipFile(root / "zip-bomb.zip", "w", zipfile.ZIP_DEFLATED) as zf, \
+            zf.open(f"{NAME}.ipynb", "w", force_zip64=True) as member:
+        zeros = bytes(2**24)
+        for _ in range(64):   # a gigabyte of zeros, a megabyte on disk
+            member.write(zeros)
+    put(root, "duplicate-submissions", submission(mean=MEAN_WRONG), f"{NAME} old.ipynb")
+    os.utime(root / "duplicate-submissions" / f"{NAME} old.ipynb", (1e9, 1e9))
+    with zipfile.ZipFile(root / "duplicate-submissions.zip", "w") as zf:
+        zf.writestr(f"{NAME}.ipynb", nbformat.writes(submission()))
+    (root / "nothing-submitted").mkdir()
+
+
+def course(tmp: Path) -> Course:
+    """A copy of the fixture course, so tests can edit it."""
+    root = tmp / "course"
+    shutil.copytree(FIXTURE, root)
+    return Course(root / "solutions", root / "notebooks", [NAME])
+
+
+@pytest.fixture(scope="session")
+def graded_class(tmp_path_factory):
+    """(course, submissions folder, OUT folder, results by student) for the hostile class."""
+    tmp = tmp_path_factory.mktemp("hostile")
+    crs = course(tmp)
+    subs = tmp / "submissions"
+    subs.mkdir()
+    build_class(subs, crs.solutions.resolve())
+    Path(OUTSIDE_MARKER).unlink(missing_ok=True)
+    out = tmp / "out"
+    results = grade_class(Options(subs, out, crs, workers=2, limits=LIMITS, progress=False))
+    return crs, subs, out, {r["student_id"]: r for r in results}

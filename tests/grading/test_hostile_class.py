@@ -1,0 +1,169 @@
+"""Every hostile or broken case gets its status and score; nothing escapes; nothing is lost."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from nbgrader.api import Gradebook
+
+from autograde.grading import record
+from autograde.grading.run import Options, grade_class
+from autograde.grading.sandbox import bwrap_works
+
+from .conftest import EXPECTED, LIMITS, NAME, OUTSIDE_MARKER, put, submission
+
+SANDBOXED_ONLY = {"reads-solutions-and-escapes"}
+
+
+@pytest.mark.parametrize("student", sorted(EXPECTED))
+def test_each_case_gets_its_status_and_score(graded_class, student):
+    if student in SANDBOXED_ONLY and not bwrap_works():
+        pytest.skip("needs bubblewrap")
+    *_, results = graded_class
+    status, score = EXPECTED[student]
+    result = results[student]
+    assert (result["status"], result["score"]) == (status, score), result["detail"]
+    if status != "graded":
+        assert result["detail"], "a status other than graded must say what happened"
+
+
+def test_max_score_comes_from_the_source_only(graded_class):
+    *_, results = graded_class
+    graded = [r for r in results.values() if r["assignment"] == NAME]
+    assert {r["max_score"] for r in graded} == {6}
+
+
+def test_details_an_instructor_can_forward(graded_class):
+    *_, results = graded_class
+    assert "time limit" in results["infinite-loop"]["detail"]
+    assert "segmentation fault" in results["segfault"]["detail"]
+    assert "memory" in results["memory-bomb"]["detail"]
+    assert "not valid JSON" in results["malformed-json"]["detail"]
+    assert "empty" in results["empty-file"]["detail"]
+    assert "link" in results["symlink-entry"]["detail"]
+    assert "unsafe path" in results["zip-slip"]["detail"]
+    assert "zip bomb" in results["zip-bomb"]["detail"]
+    assert "graded the newest" in results["duplicate-submissions"]["detail"]
+
+
+def test_nothing_escapes_the_sandbox(graded_class):
+    if not bwrap_works():
+        pytest.skip("needs bubblewrap")
+    assert not Path(OUTSIDE_MARKER).exists()
+    *_, results = graded_class
+    messages = " ".join(t["message"] for t in results["reads-solutions-and-escapes"]["tests"])
+    assert "cannot see the solutions" in messages
+
+
+def test_submissions_are_not_modified(graded_class, tmp_path):
+    crs, subs, out, _ = graded_class
+    before = _tree_digest(subs)
+    grade_class(Options(subs, tmp_path / "again", crs, workers=2, limits=LIMITS,
+                        progress=False, assignment=NAME))
+    assert _tree_digest(subs) == before
+
+
+def _tree_digest(root: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            h.update(str(path.relative_to(root)).encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def test_outputs_for_every_graded_notebook(graded_class):
+    _, _, out, results = graded_class
+    for student, r in results.items():
+        if r["status"] in ("graded", "timeout", "crashed", "memory"):
+            html = (out / "feedback" / student / f"{NAME}.html").read_text()
+            assert "Score:" in html
+            assert (out / "autograded" / student / f"{NAME}.ipynb").exists()
+
+
+def test_output_flood_is_truncated(graded_class):
+    _, _, out, _ = graded_class
+    size = (out / "autograded" / "output-flood" / f"{NAME}.ipynb").stat().st_size
+    assert size < 200_000, f"autograded notebook is {size} bytes: output was not capped"
+
+
+def test_feedback_never_shows_hidden_test_code(graded_class):
+    _, _, out, _ = graded_class
+    html = (out / "feedback" / "partial-wrong-axis" / f"{NAME}.html").read_text()
+    assert "BEGIN HIDDEN TESTS" not in html and "np.arange(12.0)" not in html
+    assert "mean_square(X)" in html   # but the failing check's message is there
+
+
+def test_grades_csv_has_one_row_per_student(graded_class):
+    _, _, out, results = graded_class
+    with open(out / "grades.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted(r["student_id"] for r in rows) == sorted(results)
+    assert set(rows[0]) >= {"student_id", "assignment", "score", "max_score", "status",
+                            "detail"}
+    with open(out / "tests.csv", newline="") as f:
+        tests = list(csv.DictReader(f))
+    perfect = [t for t in tests if t["student_id"] == "perfect"]
+    assert len(perfect) == 4 and all(t["passed"] == "1" for t in perfect)
+
+
+def test_gradebook_matches_the_csv(graded_class):
+    _, _, out, results = graded_class
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+        scores = {s.student.id: s.score for s in gb.find_assignment(NAME).submissions}
+    expected = {k: r["score"] for k, r in results.items() if r["assignment"] == NAME}
+    assert scores == expected
+
+
+def test_rerun_grades_nothing_again_and_force_regrades(graded_class, tmp_path):
+    crs, subs, out, results = graded_class
+    copy_out = tmp_path / "out"
+    import shutil
+    shutil.copytree(out, copy_out)
+    stamp = {p: p.stat().st_mtime_ns for p in (copy_out / "results").rglob("*.json")}
+    again = grade_class(Options(subs, copy_out, crs, workers=2, limits=LIMITS,
+                                progress=False))
+    assert {p: p.stat().st_mtime_ns for p in stamp} == stamp
+    assert len(again) == len(results)
+
+
+def test_killed_run_resumes_without_duplicates(tmp_path):
+    """Results written before a kill are kept; the rest are graded on the next run."""
+    from .conftest import course
+    crs = course(tmp_path)
+    subs = tmp_path / "subs"
+    for i in range(4):
+        put(subs, f"s{i}", submission())
+    out = tmp_path / "out"
+    grade_class(Options(subs, out, crs, workers=2, limits=LIMITS, progress=False))
+    first = record.load_result(out, "s0", NAME)
+    for name in ("s2", "s3"):                         # as if killed before these finished
+        record.result_path(out, name, NAME).unlink()
+    (out / "grades.csv").unlink()
+    results = grade_class(Options(subs, out, crs, workers=2, limits=LIMITS, progress=False))
+    assert [r["student_id"] for r in results] == ["s0", "s1", "s2", "s3"]
+    assert record.load_result(out, "s0", NAME) == first
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+        assert len(gb.find_assignment(NAME).submissions) == 4
+
+
+def test_regrading_one_student_replaces_only_their_rows(tmp_path):
+    from .conftest import course
+    crs = course(tmp_path)
+    subs = tmp_path / "subs"
+    put(subs, "ann", submission())
+    put(subs, "ben", submission(mean="def mean_square(X):\n    return 0"))
+    out = tmp_path / "out"
+    grade_class(Options(subs, out, crs, workers=2, limits=LIMITS, progress=False))
+    ann_before = (out / "results" / "ann" / f"{NAME}.json").read_text()
+    only_ben = tmp_path / "only_ben"
+    put(only_ben, "ben", submission())                 # ben resubmits a fixed notebook
+    results = grade_class(Options(only_ben, out, crs, workers=1, limits=LIMITS,
+                                  progress=False))
+    assert {r["student_id"]: r["score"] for r in results} == {"ann": 6, "ben": 6}
+    assert (out / "results" / "ann" / f"{NAME}.json").read_text() == ann_before
+    rows = json.loads((out / "results" / "ben" / f"{NAME}.json").read_text())
+    assert rows["score"] == 6
