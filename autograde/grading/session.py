@@ -12,6 +12,7 @@ works), or as :class:`StudentError`.
 from __future__ import annotations
 
 import builtins
+import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -77,6 +78,9 @@ class Session:
             raise wire.WireError(f"unexpected reference kind {ref.kind!r} from the worker")
         return RemoteObject(self, ref)
 
+    def _decode(self, value: Any, blobs: list[bytes]) -> Any:
+        return wire.decode(value, blobs, self._from_ref, unpack=_unpack)
+
     def _encode(self, value: Any, blobs: list[bytes]) -> Any:
         return wire.encode(value, blobs, self._to_ref)
 
@@ -100,8 +104,8 @@ class Session:
         try:
             if fn is None:
                 raise wire.WireError("unknown callback")
-            args = wire.decode(header.get("args", []), blobs, self._from_ref)
-            kwargs = wire.decode(header.get("kwargs", {"$dict": []}), blobs, self._from_ref)
+            args = self._decode(header.get("args", []), blobs)
+            kwargs = self._decode(header.get("kwargs", {"$dict": []}), blobs)
             value = self._encode(fn(*args, **kwargs), out)
             wire.send(self.worker.wfile, {"op": "reply", "ok": True, "value": value}, out)
         except Exception as err:  # the test's callable failed: tell the worker, as data
@@ -130,8 +134,8 @@ class Session:
         if not reply.get("ok"):
             raise _rebuild_error(reply.get("error") or {})
         try:
-            return wire.decode(reply.get("value"), blobs, self._from_ref)
-        except wire.WireError as err:
+            return self._decode(reply.get("value"), blobs)
+        except (wire.WireError, KerasRebuildError) as err:
             raise StudentError(f"the answer could not be read: {err}") from None
 
     def exec_cell(self, source: str) -> CellRun:
@@ -163,6 +167,28 @@ class Session:
         return self._value(*self.request(header, blobs))
 
 
+class KerasRebuildError(Exception):
+    """A model from the student's code could not be rebuilt from its config."""
+
+
+def _unpack(tag: str, payload: Any) -> Any:
+    """Rebuild a packed object in the grader: a Keras model from config and weights."""
+    if tag != "keras" or not isinstance(payload, dict):
+        raise wire.WireError(f"unknown packed object {tag!r}")
+    from nnutils.tfsetup import quiet_tensorflow
+    _, keras = quiet_tensorflow()
+    try:
+        model = keras.models.model_from_json(str(payload["config"]))   # safe mode: no lambdas
+        model.set_weights(list(payload["weights"]))
+        if payload.get("compile"):
+            model.compile_from_config(json.loads(payload["compile"]))
+    except Exception as err:  # any Keras failure means the model is not rebuildable
+        raise KerasRebuildError(
+            f"the Keras model could not be rebuilt from its config ({type(err).__name__}: "
+            f"{err}); build it from keras.layers only") from None
+    return model
+
+
 class RemoteFunction:
     """A student's function, called in the worker: ``sigmoid(z)`` in a test."""
 
@@ -184,7 +210,7 @@ class RemoteObject:
         object.__setattr__(self, "_ref", ref)
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
+        if name.startswith("__") and name not in ("__name__", "__qualname__"):
             raise AttributeError(name)
         return self._session.on_object("attr", self, name=name)
 

@@ -8,6 +8,9 @@ never run the student's code:
 - ``list``, ``tuple``, ``dict`` (string or integer keys), nested;
 - NumPy arrays and scalars of bool, integer, float or complex dtype
   (``np.save`` format, ``allow_pickle=False``);
+- a Keras model, as its JSON config, weights and compile config (a
+  :class:`Packed` value), rebuilt on the grader's side by Keras's own safe
+  deserialisation, so tests inspect a real model the student cannot fake;
 - anything else is replaced by a :class:`Ref` built by the sender's
   ``to_ref`` hook: the receiving side gets an opaque reference (an object
   kept in the worker, or a callable kept in the grader).
@@ -41,6 +44,14 @@ class Ref:
     kind: str   # "object" (kept by the worker) or "callable" (kept by the grader)
     id: int
     type_name: str = ""
+
+
+@dataclass(frozen=True)
+class Packed:
+    """An object sent as data under a tag (``keras``), to be rebuilt by the receiver."""
+
+    tag: str
+    payload: Any
 
 
 def _array_to_blob(arr: np.ndarray) -> bytes:
@@ -84,18 +95,20 @@ def encode(value: Any, blobs: list[bytes], to_ref: Callable[[Any], Ref], depth: 
     if type(value) is dict and all(type(k) in (str, int) for k in value):
         return {"$dict": [[k, encode(v, blobs, to_ref, depth + 1)] for k, v in value.items()]}
     ref = to_ref(value)
+    if isinstance(ref, Packed):
+        return {"$packed": [ref.tag, encode(ref.payload, blobs, to_ref, depth + 1)]}
     return {"$ref": [ref.kind, ref.id, ref.type_name]}
 
 
 def decode(value: Any, blobs: list[bytes], from_ref: Callable[[Ref], Any],
-           depth: int = 0) -> Any:
+           depth: int = 0, unpack: Callable[[str, Any], Any] | None = None) -> Any:
     """Inverse of :func:`encode`; raises :class:`WireError` on anything unexpected."""
     if depth > MAX_DEPTH:
         raise WireError("value is nested too deeply")
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, list):
-        return [decode(v, blobs, from_ref, depth + 1) for v in value]
+        return [decode(v, blobs, from_ref, depth + 1, unpack) for v in value]
     if not isinstance(value, dict) or len(value) != 1:
         raise WireError("malformed value")
     (tag, body), = value.items()
@@ -111,9 +124,11 @@ def decode(value: Any, blobs: list[bytes], from_ref: Callable[[Ref], Any],
         if tag == "$scalar":
             return _blob_to_array(blobs[body])[()]
         if tag == "$tuple":
-            return tuple(decode(v, blobs, from_ref, depth + 1) for v in body)
+            return tuple(decode(v, blobs, from_ref, depth + 1, unpack) for v in body)
         if tag == "$dict":
-            return {k: decode(v, blobs, from_ref, depth + 1) for k, v in body}
+            return {k: decode(v, blobs, from_ref, depth + 1, unpack) for k, v in body}
+        if tag == "$packed" and unpack is not None:
+            return unpack(str(body[0]), decode(body[1], blobs, from_ref, depth + 1, unpack))
         if tag == "$ref":
             return from_ref(Ref(str(body[0]), int(body[1]), str(body[2])))
     except (IndexError, TypeError, ValueError) as err:

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import sys
 import traceback
 from typing import Any
+
+import numpy as np
 
 from autograde.grading import wire
 
@@ -71,9 +74,11 @@ class Worker:
         return shell
 
     # values ---------------------------------------------------------------
-    def _to_ref(self, obj: Any) -> wire.Ref:
+    def _to_ref(self, obj: Any) -> wire.Ref | wire.Packed:
         if isinstance(obj, _Opaque):
             obj = obj.obj
+        elif _is_keras_model(obj):
+            return _pack_keras(obj)
         key = id(obj)
         self.kept[key] = obj
         return wire.Ref("object", key, type(obj).__name__)
@@ -210,6 +215,19 @@ class _Callback:
         if not header.get("ok"):
             raise RuntimeError(header.get("error", {}).get("message", "callback failed"))
         return self.worker.decode(header["value"], blobs)
+
+
+def _is_keras_model(obj: Any) -> bool:
+    keras = sys.modules.get("keras")
+    return keras is not None and isinstance(obj, keras.Model)
+
+
+def _pack_keras(model: Any) -> wire.Packed:
+    """A Keras model as data: its JSON config, its weights, and how it was compiled."""
+    compiled = model.get_compile_config() if getattr(model, "compiled", False) else None
+    return wire.Packed("keras", {"config": model.to_json(),
+                                 "weights": [np.asarray(w) for w in model.get_weights()],
+                                 "compile": json.dumps(compiled) if compiled else None})
 
 
 def _error_dict(ename: str, message: str, err: BaseException | None = None) -> dict:
