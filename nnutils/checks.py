@@ -175,7 +175,7 @@ def check_finite(name: str, got: Any, inputs: Mapping[str, Any] | None = None) -
             f"{name} is {_fmt(value)}{_where(index)}"
             f"{_describe_inputs(inputs, index, arr.shape)}; expected a finite number. "
             f"Large inputs overflow `np.exp`: rewrite the formula so that it only "
-            f"exponentiates numbers <= 0."
+            f"exponentiates numbers <= 0. (np.log(0) is -inf: clip its argument away from 0.)"
         )
     return arr
 
@@ -196,7 +196,8 @@ def check_close(name: str, got: Any, expected: Any, *, rtol: float = 1e-5, atol:
     off = ~np.isclose(arr, expected, rtol=rtol, atol=atol, equal_nan=True)
     if not off.any():
         return
-    err = np.where(off, np.abs(arr - expected), -np.inf)
+    with np.errstate(invalid="ignore"):  # inf - inf where both are inf: not off, masked
+        err = np.where(off, np.abs(arr - expected), -np.inf)
     err = np.where(np.isnan(err), np.inf, err)
     index = np.unravel_index(int(np.argmax(err)), arr.shape) if arr.ndim else ()
     count = f" ({int(off.sum())} of {arr.size} entries are off)" if arr.size > 1 else ""
@@ -226,9 +227,9 @@ def check_rows_sum_to_one(name: str, got: Any, *, atol: float = 1e-6) -> None:
     """Fail unless every slice along the last axis sums to 1: 'row 0 of softmax(z) sums to 2'."""
     arr = as_array(name, got).astype(np.float64)
     sums = arr.sum(axis=-1) if arr.ndim else arr
-    off = np.abs(sums - 1.0) > atol
+    off = ~(np.abs(sums - 1.0) <= atol)  # a nan sum is off too
     if np.any(off):
-        index = tuple(np.argwhere(off)[0]) if np.ndim(sums) else ()
+        index = tuple(int(i) for i in np.argwhere(off)[0]) if np.ndim(sums) else ()
         row = f"row {index[0] if len(index) == 1 else index}" if index else "the output"
         raise CheckFailed(
             f"{row} of {name} sums to {_fmt(np.asarray(sums)[index])}, expected 1. "
@@ -268,3 +269,65 @@ def check_true(condition: Any, message: str) -> None:
 def passed(name: str) -> None:
     """Print the one line a student looks for when a test cell succeeds."""
     print(f"\u2714 {name}: all tests passed.")
+
+
+def keras_model_copy(name: str, model: Any) -> tuple[Any, dict]:
+    """Rebuild a student's Keras model in the test's own process, from data only.
+
+    The autograder keeps the student's objects in a sandbox and hands the tests
+    only data, so a test never inspects the returned model itself: it reads its
+    architecture (``model.to_json()``), its weights (``model.get_weights()``) and
+    its compile settings (``model.get_compile_config()``) and builds a copy from
+    them (Keras's safe mode: no Python code is loaded). Call it after
+    :func:`nnutils.tfsetup.quiet_tensorflow`, as the notebooks' setup cell does.
+
+    Parameters
+    ----------
+    name : how messages refer to the model, e.g. "build_mlp([784, 16, 16, 10])".
+    model : what the student's function returned.
+
+    Returns
+    -------
+    copy : a new ``keras.Model`` with the student's layers and weights, compiled
+        like the student's model when that was compiled.
+    compile_config : dict of the compile settings ({} when the model was not compiled).
+
+    Raises
+    ------
+    CheckFailed : for None, an object that is not a Keras model, a model that cannot
+        be rebuilt from its configuration, and a model without weights (no input
+        size given, so Keras has not created them yet).
+    """
+    if model is None:
+        raise CheckFailed(f"{name} returned None: did you forget the `return` statement?")
+    if not callable(getattr(model, "to_json", None)):
+        raise CheckFailed(f"{name} should return a Keras model (for example "
+                          f"keras.Sequential([...])), but returned a {type(model).__name__}.")
+    import json
+
+    import keras
+
+    architecture = call(model.to_json)
+    weights = call(model.get_weights)
+    compile_config = call(model.get_compile_config) or {}
+    if not weights:
+        raise CheckFailed(f"{name} returned a model without weights: Keras creates them once it "
+                          f"knows the input size. Start the model with keras.Input(shape=...).")
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            copy = keras.saving.deserialize_keras_object(json.loads(architecture),
+                                                          safe_mode=True)
+            copy.set_weights(weights)
+            if compile_config:
+                copy.compile_from_config(compile_config)
+        except (TypeError, ValueError, KeyError) as err:
+            raise CheckFailed(f"{name}: the returned model could not be rebuilt from its "
+                              f"configuration ({err}). Use only built-in Keras layers, "
+                              f"losses and optimizers.") from None
+    return copy, compile_config
+
+
+__all__.append("keras_model_copy")
