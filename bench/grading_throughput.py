@@ -1,0 +1,126 @@
+"""Grading throughput: `autograde grade` against stock `nbgrader autograde`, in one run.
+
+Both grade the same N correct submissions of one assignment (default: 12 of
+01_perceptron), each tool in a fresh course folder, one after the other,
+alternating which goes first over the repeats. Prints both times, the ratio
+and the per-submission overhead measured on the trivial fixture assignment.
+
+    python bench/grading_throughput.py [--students 12] [--assignment 01_perceptron]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from autograde import notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def solved(release: nbformat.NotebookNode, source: nbformat.NotebookNode):
+    """The release notebook with every solution cell filled in as a good student would."""
+    nb = copy.deepcopy(release)
+    answers = notebook.cells_by_id(source)
+    for cell in nb.cells:
+        gid = notebook.grade_id(cell)
+        if gid and notebook.meta(cell).get("solution"):
+            cell.source = re.sub(r"\s*### (BEGIN|END) SOLUTION\n?", "\n", answers[gid].source)
+    return nb
+
+
+def make_course(base: Path, solutions: Path, name: str, students: int) -> Path:
+    """An nbgrader course folder: source/, release/, submitted/<student>/<name>/."""
+    course = base / "course"
+    shutil.copytree(solutions / name, course / "source" / name)
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.CourseDirectory.root = %r\n"
+        "c.ExecutePreprocessor.timeout = 600\n"
+        "c.Execute.timeout = 600\n" % str(course))
+    env = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}", MPLBACKEND="Agg")
+    subprocess.run([str(BIN / "nbgrader"), "generate_assignment", name, "--force"],
+                   cwd=course, env=env, check=True, capture_output=True)
+    release = notebook.read(course / "release" / name / f"{name}.ipynb")
+    answer = solved(release, notebook.read(solutions / name / f"{name}.ipynb"))
+    for i in range(students):
+        folder = course / "submitted" / f"student{i:03d}" / name
+        folder.mkdir(parents=True)
+        nbformat.write(answer, folder / f"{name}.ipynb")
+    return course
+
+
+def time_stock(course: Path, name: str, students: int) -> float:
+    env = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}", MPLBACKEND="Agg")
+    for i in range(students):   # nbgrader needs the students in its gradebook
+        subprocess.run([str(BIN / "nbgrader"), "db", "student", "add", f"student{i:03d}"],
+                       cwd=course, env=env, check=True, capture_output=True)
+    start = time.perf_counter()
+    subprocess.run([str(BIN / "nbgrader"), "autograde", name, "--force"],
+                   cwd=course, env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def time_ours(course: Path, solutions: Path, releases: Path, name: str, workers: int) -> float:
+    subs = course / "ours_submissions"
+    for student in sorted((course / "submitted").iterdir()):
+        shutil.copytree(student / name, subs / student.name)
+    start = time.perf_counter()
+    subprocess.run([str(BIN / "autograde"), "grade", str(subs), "--out", str(course / "ours"),
+                    "--assignment", name, "--workers", str(workers), "--no-progress",
+                    "--solutions", str(solutions), "--releases", str(releases)],
+                   check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def measure(solutions: Path, releases: Path, name: str, students: int, workers: int,
+            ours_first: bool) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        course = make_course(Path(tmp), solutions, name, students)
+        if ours_first:
+            ours = time_ours(course, solutions, releases, name, workers)
+            stock = time_stock(course, name, students)
+        else:
+            stock = time_stock(course, name, students)
+            ours = time_ours(course, solutions, releases, name, workers)
+    return stock, ours
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assignment", default="01_perceptron")
+    parser.add_argument("--students", type=int, default=12)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeats", type=int, default=1)
+    args = parser.parse_args(argv)
+    fixture = ROOT / "tests" / "fixtures" / "course"
+    rows = []
+    for label, sol, rel, name in (
+            (args.assignment, ROOT / "solutions", ROOT / "notebooks", args.assignment),
+            ("00_tiny (overhead)", fixture / "solutions", fixture / "notebooks", "00_tiny")):
+        for r in range(args.repeats):
+            stock, ours = measure(sol, rel, name, args.students, args.workers, r % 2 == 0)
+            rows.append((label, stock, ours))
+    print(f"| assignment | students | nbgrader autograde (s) | autograde grade (s) | ratio |")
+    print("|---|---|---|---|---|")
+    for label, stock, ours in rows:
+        print(f"| {label} | {args.students} | {stock:.1f} | {ours:.1f} | {stock / ours:.2f}x |")
+    for label, stock, ours in rows:
+        if "overhead" in label:
+            print(f"per-submission time on a trivial notebook: nbgrader "
+                  f"{stock / args.students:.2f} s, autograde {ours / args.students:.2f} s "
+                  f"(wall clock, {args.workers} workers)")
+
+
+if __name__ == "__main__":
+    main()
