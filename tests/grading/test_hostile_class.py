@@ -167,3 +167,17 @@ def test_regrading_one_student_replaces_only_their_rows(tmp_path):
     assert (out / "results" / "ann" / f"{NAME}.json").read_text() == ann_before
     rows = json.loads((out / "results" / "ben" / f"{NAME}.json").read_text())
     assert rows["score"] == 6
+
+
+def test_report_pass_rates_histogram_and_slowest(graded_class):
+    from autograde.grading.report import write_report
+    _, _, out, results = graded_class
+    text = write_report(out)
+    graded = [r for r in results.values() if r["assignment"] == NAME]
+    mean_square_passed = sum(
+        all(t["points"] == t["max_points"] for t in r["tests"] if "mean_square" in t["test"])
+        and any("mean_square" in t["test"] for t in r["tests"]) for r in graded)
+    assert f"| mean_square | {mean_square_passed} / {len(graded)} |" in text
+    assert (out / "report" / f"histogram_{NAME}.png").stat().st_size > 1000
+    slowest = text.split("## Slowest submissions")[1]
+    assert slowest.index("infinite-loop") < slowest.index("perfect")

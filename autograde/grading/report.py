@@ -1,0 +1,99 @@
+"""`autograde report OUT`: how the class did, from the results a grading run left in OUT.
+
+Writes ``OUT/report/`` with ``report.md`` (per-exercise pass rates, status
+counts, the slowest submissions), ``pass_rates.csv`` and one score histogram
+PNG per assignment; returns the markdown so the CLI can print it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from autograde.grading import record  # noqa: E402
+
+SLOWEST = 10
+
+
+def exercise_of(test: str) -> str:
+    """test_sigmoid / hidden_sigmoid -> sigmoid."""
+    return re.sub(r"^(test|hidden)_", "", test)
+
+
+def pass_rates(results: list[dict]) -> list[dict]:
+    """Per assignment and exercise: how many submissions passed all of its tests."""
+    passed: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    for r in results:
+        per_exercise: dict[str, bool] = {}
+        for t in r.get("tests", []):
+            name = exercise_of(t["test"])
+            ok = t["points"] == t["max_points"]
+            per_exercise[name] = per_exercise.get(name, True) and ok
+        for name, ok in per_exercise.items():
+            passed[(r["assignment"], name)].append(ok)
+    return [{"assignment": a, "exercise": e, "submissions": len(v), "passed": sum(v),
+             "pass_rate": sum(v) / len(v)} for (a, e), v in sorted(passed.items())]
+
+
+def histogram(results: list[dict], assignment: str, path: Path) -> None:
+    """Score histogram of one assignment, saved as PNG."""
+    rows = [r for r in results if r["assignment"] == assignment]
+    top = max((r["max_score"] for r in rows), default=1) or 1
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.hist([r["score"] for r in rows], bins=min(20, int(top) + 1), range=(0, top),
+            color="#4477aa", edgecolor="white")
+    ax.set_xlabel(f"score (out of {top:g})")
+    ax.set_ylabel("submissions")
+    ax.set_title(f"{assignment}: {len(rows)} submissions")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def write_report(out: Path) -> str:
+    """Write OUT/report/ and return the markdown report."""
+    results = record.all_results(out)
+    if not results:
+        raise FileNotFoundError(f"no results in {out}/results: run `autograde grade` first")
+    folder = out / "report"
+    folder.mkdir(parents=True, exist_ok=True)
+    rates = pass_rates(results)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, ["assignment", "exercise", "submissions", "passed",
+                                  "pass_rate"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({**r, "pass_rate": f"{r['pass_rate']:.3f}"} for r in rates)
+    record.write_atomic(folder / "pass_rates.csv", buf.getvalue())
+
+    lines = ["# Grading report", "", "## Submissions by status", "",
+             "| status | count |", "|---|---|"]
+    lines += [f"| {s} | {n} |" for s, n in sorted(Counter(r["status"] for r in results).items())]
+    lines += ["", "## Scores", ""]
+    for assignment in sorted({r["assignment"] for r in results if r["assignment"]}):
+        rows = [r for r in results if r["assignment"] == assignment]
+        png = folder / f"histogram_{record.safe_name(assignment)}.png"
+        histogram(results, assignment, png)
+        mean = sum(r["score"] for r in rows) / len(rows)
+        lines += [f"### {assignment}", "",
+                  f"{len(rows)} submissions, mean score {mean:.2f} / "
+                  f"{max(r['max_score'] for r in rows):g}", "", f"![histogram]({png.name})",
+                  "", "| exercise | passed | pass rate |", "|---|---|---|"]
+        lines += [f"| {r['exercise']} | {r['passed']} / {r['submissions']} | "
+                  f"{100 * r['pass_rate']:.0f}% |" for r in rates if r["assignment"] == assignment]
+        lines.append("")
+    slow = sorted(results, key=lambda r: -r.get("seconds", 0))[:SLOWEST]
+    lines += ["## Slowest submissions", "", "| student | assignment | seconds | status |",
+              "|---|---|---|---|"]
+    lines += [f"| {r['student_id']} | {r['assignment']} | {r.get('seconds', 0):.1f} | "
+              f"{r['status']} |" for r in slow]
+    text = "\n".join(lines) + "\n"
+    record.write_atomic(folder / "report.md", text)
+    return text
