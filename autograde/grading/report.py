@@ -17,6 +17,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from autograde.grading import record  # noqa: E402
 
@@ -48,8 +50,10 @@ def histogram(results: list[dict], assignment: str, path: Path) -> None:
     rows = [r for r in results if r["assignment"] == assignment]
     top = max((r["max_score"] for r in rows), default=1) or 1
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.hist([r["score"] for r in rows], bins=min(20, int(top) + 1), range=(0, top),
-            color="#4477aa", edgecolor="white")
+    bins = np.arange(-0.5, top + 1.0, 1.0) if top <= 40 else np.linspace(0, top, 21)
+    ax.hist([r["score"] for r in rows], bins=bins, color="#4477aa", edgecolor="white")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(f"score (out of {top:g})")
     ax.set_ylabel("submissions")
     ax.set_title(f"{assignment}: {len(rows)} submissions")
