@@ -16,6 +16,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import numpy as np
+
 from autograde.grading import wire
 from autograde.grading.sandbox import Worker
 
@@ -63,11 +65,17 @@ class Session:
     def __init__(self, worker: Worker):
         self.worker = worker
         self._callables: dict[int, Callable[..., Any]] = {}
+        self._generators: list[np.random.Generator] = []
 
     # encoding ---------------------------------------------------------------
-    def _to_ref(self, obj: Any) -> wire.Ref:
+    def _to_ref(self, obj: Any) -> wire.Ref | wire.Packed:
         if isinstance(obj, RemoteObject):
             return obj._ref
+        if isinstance(obj, RemoteFunction):
+            return wire.Ref("global", 0, obj.__name__)
+        if isinstance(obj, np.random.Generator):
+            self._generators.append(obj)
+            return wire.Packed("rng", obj.bit_generator.state)
         if callable(obj):
             self._callables[id(obj)] = obj
             return wire.Ref("callable", id(obj), type(obj).__name__)
@@ -131,12 +139,23 @@ class Session:
                           f"look for os._exit, sys.exit or code that crashes Python")
 
     def _value(self, reply: dict, blobs: list[bytes]) -> Any:
+        self._sync_generators(reply)
         if not reply.get("ok"):
             raise _rebuild_error(reply.get("error") or {})
         try:
             return self._decode(reply.get("value"), blobs)
         except (wire.WireError, KerasRebuildError) as err:
             raise StudentError(f"the answer could not be read: {err}") from None
+
+    def _sync_generators(self, reply: dict) -> None:
+        """Advance the tests' generators as far as the student's code advanced the copies."""
+        states = reply.get("rng_states") or []
+        for gen, state in zip(self._generators, states):
+            try:
+                gen.bit_generator.state = state
+            except (TypeError, ValueError, KeyError):
+                pass          # a malformed state leaves the test's generator where it was
+        self._generators = []
 
     def exec_cell(self, source: str) -> CellRun:
         reply, _ = self.request({"op": "exec", "source": source})
@@ -152,6 +171,7 @@ class Session:
         return self._value(*self.request({"op": "get", "name": name}))
 
     def call(self, target: Any, args: tuple, kwargs: dict) -> Any:
+        self._generators = []
         blobs: list[bytes] = []
         header = {"op": "call", "target": target if isinstance(target, str)
                   else self._encode(target, blobs),

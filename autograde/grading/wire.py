@@ -8,6 +8,9 @@ never run the student's code:
 - ``list``, ``tuple``, ``dict`` (string or integer keys), nested;
 - NumPy arrays and scalars of bool, integer, float or complex dtype
   (``np.save`` format, ``allow_pickle=False``);
+- a NumPy ``Generator``, as its bit generator's state (the worker uses a
+  copy; its advanced state is sent back so the test's generator moves on
+  exactly as if the student's code had used it directly);
 - a Keras model, as its JSON config, weights and compile config (a
   :class:`Packed` value), rebuilt on the grader's side by Keras's own safe
   deserialisation, so tests inspect a real model the student cannot fake;
@@ -41,7 +44,7 @@ class WireError(Exception):
 class Ref:
     """An opaque reference to an object that stays on the other side."""
 
-    kind: str   # "object" (kept by the worker) or "callable" (kept by the grader)
+    kind: str   # "object" or "global" (in the worker) or "callable" (in the grader)
     id: int
     type_name: str = ""
 
@@ -56,7 +59,7 @@ class Packed:
 
 def _array_to_blob(arr: np.ndarray) -> bytes:
     buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(arr), allow_pickle=False)
+    np.save(buf, arr, allow_pickle=False)   # keeps 0-d arrays 0-d (ascontiguousarray would not)
     return buf.getvalue()
 
 
