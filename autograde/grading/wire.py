@@ -57,10 +57,34 @@ class Packed:
     payload: Any
 
 
+def arrays_in(value: Any, depth: int = 0):
+    """The plain NumPy arrays inside a value, in the order :func:`encode` meets them."""
+    if depth > MAX_DEPTH:
+        return
+    if type(value) is np.ndarray:
+        yield value
+    elif type(value) in (list, tuple):
+        for v in value:
+            yield from arrays_in(v, depth + 1)
+    elif type(value) is dict:
+        for v in value.values():
+            yield from arrays_in(v, depth + 1)
+
+
 def _array_to_blob(arr: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.save(buf, arr, allow_pickle=False)   # keeps 0-d arrays 0-d (ascontiguousarray would not)
     return buf.getvalue()
+
+
+def array_blob(arr: np.ndarray) -> bytes:
+    """One array as a blob (``np.save`` format)."""
+    return _array_to_blob(arr)
+
+
+def blob_array(blob: bytes) -> np.ndarray:
+    """Inverse of :func:`array_blob`; numeric dtypes only."""
+    return _blob_to_array(blob)
 
 
 def _blob_to_array(blob: bytes) -> np.ndarray:

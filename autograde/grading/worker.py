@@ -164,12 +164,15 @@ class Worker:
         self._answer(lambda: self.shell.user_ns[header["name"]])
 
     def op_call(self, header: dict, blobs: list[bytes]) -> None:
+        inputs: list[tuple[np.ndarray, np.ndarray]] = []
+
         def run():
             target = self._target(header["target"], blobs)
             args = self.decode(header.get("args", []), blobs)
             kwargs = self.decode(header.get("kwargs", {"$dict": []}), blobs)
+            inputs.extend((a, a.copy()) for a in wire.arrays_in([args, kwargs]))
             return target(*args, **kwargs)
-        self._answer(run)
+        self._answer(run, inputs)
 
     def op_attr(self, header: dict, blobs: list[bytes]) -> None:
         self._answer(lambda: getattr(self._target(header["target"], blobs), header["name"]))
@@ -202,17 +205,25 @@ class Worker:
             return self.shell.user_ns[target]
         return self.decode(target, blobs)
 
-    def _answer(self, compute) -> None:
+    def _answer(self, compute, inputs: list[tuple[np.ndarray, np.ndarray]] = ()) -> None:
+        """Reply with the value ``compute`` returns, and with the inputs it changed in place."""
         out = CappedText()
         try:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
                 value = compute()
             encoded, blobs = self.encode(value)
         except BaseException as err:  # the student's exception travels back as data
-            self.reply({"ok": False, "output": out.getvalue(),
-                        "error": _error_dict(type(err).__name__, str(err), err)})
+            header = {"ok": False, "output": out.getvalue(),
+                      "error": _error_dict(type(err).__name__, str(err), err)}
+            blobs = []
         else:
-            self.reply({"ok": True, "output": out.getvalue(), "value": encoded}, blobs)
+            header = {"ok": True, "output": out.getvalue(), "value": encoded}
+        header["mutated"] = []
+        for i, (arr, before) in enumerate(inputs):
+            if arr.shape != before.shape or not np.array_equal(arr, before, equal_nan=True):
+                header["mutated"].append([i, len(blobs)])
+                blobs.append(wire.array_blob(arr))
+        self.reply(header, blobs)
 
 
 class _Opaque:
