@@ -13,15 +13,15 @@ import hashlib
 import os
 import shutil
 import sys
-import time
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from autograde import notebook
+from autograde.config import Course
 from autograde.grading import collect, record
 from autograde.grading.feedback import FeedbackWriter
 from autograde.grading.judge import Judge
@@ -44,30 +44,27 @@ class Task:
     mode: str
 
 
-@dataclass
-class Course:
-    """The assignments to grade against: source notebooks and their digests."""
+def source_path(course: Course, name: str) -> Path:
+    """The source notebook of an assignment: solutions/NAME/NAME.ipynb."""
+    return course.source_dir / name / f"{name}.ipynb"
 
-    solutions: Path
-    releases: Path
-    names: list[str] = field(default_factory=list)
 
-    def source_path(self, name: str) -> Path:
-        return self.solutions / name / f"{name}.ipynb"
+def release_path(course: Course, name: str) -> Path:
+    return course.release_dir / name / f"{name}.ipynb"
 
-    def release_path(self, name: str) -> Path:
-        return self.releases / name / f"{name}.ipynb"
 
-    def solution_ids(self) -> dict[str, set[str]]:
-        return {n: set(notebook.solution_ids(notebook.read(self.source_path(n))))
-                for n in self.names}
+def solution_ids(course: Course, names: list[str]) -> dict[str, set[str]]:
+    """Assignment -> grade_ids of its solution cells (how submissions are matched)."""
+    return {n: set(notebook.solution_ids(notebook.read(source_path(course, n)))) for n in names}
 
-    def digest(self, name: str) -> str:
-        return hashlib.sha256(self.source_path(name).read_bytes()).hexdigest()
 
-    def max_score(self, name: str) -> float:
-        nb = notebook.read(self.source_path(name))
-        return sum(float(notebook.meta(c).get("points", 0)) for c in notebook.graded_cells(nb))
+def max_score(course: Course, name: str) -> float:
+    return notebook.total_points(notebook.read(source_path(course, name)))
+
+
+def digest(course: Course, name: str) -> str:
+    """What a result depends on besides the submission: the source notebook's bytes."""
+    return hashlib.sha256(source_path(course, name).read_bytes()).hexdigest()
 
 
 def grade_one(task: Task) -> dict:
@@ -95,6 +92,8 @@ def grade_one(task: Task) -> dict:
 
 @dataclass
 class Options:
+    """What `autograde grade` was asked to do."""
+
     submissions: Path
     out: Path
     course: Course
@@ -106,6 +105,11 @@ class Options:
     force: bool = False
     db_url: str | None = None
     progress: bool = True
+
+    @property
+    def names(self) -> list[str]:
+        """The assignments submissions are matched against."""
+        return self.course.select([self.assignment] if self.assignment else None)
 
 
 def _combine_detail(result: dict, notes: list[str]) -> dict:
@@ -122,8 +126,8 @@ class Recorder:
         self.feedback = FeedbackWriter()
         self.gradebook = record.GradebookWriter(
             opts.db_url or f"sqlite:///{(opts.out / 'gradebook.db').resolve()}")
-        for name in opts.course.names:
-            self.gradebook.ensure_assignment(name, notebook.read(opts.course.source_path(name)))
+        for name in opts.names:
+            self.gradebook.ensure_assignment(name, notebook.read(source_path(opts.course, name)))
 
     def __call__(self, result: dict) -> None:
         graded = result.pop("notebook", None)
@@ -156,8 +160,9 @@ def grade_class(opts: Options) -> list[dict]:
               "network. Install bubblewrap (apt-get install bubblewrap) for real classes.",
               file=sys.stderr)
     opts.out.mkdir(parents=True, exist_ok=True)
-    subs = collect.collect(opts.submissions, opts.course.solution_ids(), opts.assignment)
-    digests = {n: opts.course.digest(n) for n in opts.course.names}
+    subs = collect.collect(opts.submissions, solution_ids(opts.course, opts.names),
+                           opts.assignment)
+    digests = {n: digest(opts.course, n) for n in opts.names}
     recorder = Recorder(opts)
     tasks: list[tuple[Task, list[str]]] = []
     try:
@@ -169,15 +174,15 @@ def grade_class(opts: Options) -> list[dict]:
             if sub.status != "ok":
                 recorder({"student_id": sub.student_id, "assignment": sub.assignment,
                           "status": sub.status, "detail": sub.detail, "score": 0.0,
-                          "max_score": opts.course.max_score(sub.assignment)
+                          "max_score": max_score(opts.course, sub.assignment)
                           if sub.assignment else 0.0,
                           "seconds": 0.0, "digest": key, "tests": []})
                 continue
             workdir = (opts.out / ".work" / record.safe_name(sub.student_id)
                        / record.safe_name(sub.assignment))
             tasks.append((Task(sub.student_id, sub.assignment, nbformat.writes(sub.nb), key,
-                               str(opts.course.source_path(sub.assignment)),
-                               str(opts.course.release_path(sub.assignment)),
+                               str(source_path(opts.course, sub.assignment)),
+                               str(release_path(opts.course, sub.assignment)),
                                str(workdir.resolve()), opts.limits, mode), sub.notes))
         _run_tasks(tasks, opts, recorder)
     finally:
@@ -228,7 +233,3 @@ def summary(results: list[dict]) -> str:
         mean = sum(scores) / len(scores) if scores else 0.0
         lines.append(f"{name:<22}  {len(rows):>6}  {mean:6.2f} / {top:g}")
     return "\n".join(lines)
-
-
-def elapsed(start: float) -> str:
-    return f"{time.monotonic() - start:.1f} s"

@@ -16,7 +16,8 @@ import nbformat
 import pytest
 
 from autograde import notebook
-from autograde.grading.run import Course, Options, grade_class
+from autograde.config import Course
+from autograde.grading.run import Options, grade_class
 from autograde.grading.sandbox import Limits
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "course"
@@ -171,7 +172,7 @@ def course(tmp: Path) -> Course:
     """A copy of the fixture course, so tests can edit it."""
     root = tmp / "course"
     shutil.copytree(FIXTURE, root)
-    return Course(root / "solutions", root / "notebooks", [NAME])
+    return Course(root)
 
 
 @pytest.fixture(scope="session")
@@ -181,7 +182,7 @@ def graded_class(tmp_path_factory):
     crs = course(tmp)
     subs = tmp / "submissions"
     subs.mkdir()
-    build_class(subs, crs.solutions.resolve())
+    build_class(subs, crs.source_dir.resolve())
     Path(OUTSIDE_MARKER).unlink(missing_ok=True)
     out = tmp / "out"
     results = grade_class(Options(subs, out, crs, workers=2, limits=LIMITS, progress=False))

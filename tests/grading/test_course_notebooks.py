@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from autograde.grading.run import Course, Options, grade_class
+from autograde.config import Course
+from autograde.grading.run import Options, grade_class
 from autograde.grading.sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +32,7 @@ def graded_course(tmp_path_factory):
             if path.exists():
                 (subs / student).mkdir(parents=True, exist_ok=True)
                 shutil.copy(path, subs / student / f"{name}.ipynb")
-    course = Course(ROOT / "solutions", ROOT / "notebooks", ASSIGNMENTS)
+    course = Course(ROOT)
     results = grade_class(Options(subs, tmp / "out", course, workers=2, progress=False,
                                   limits=Limits(timeout=300, memory_mb=3072)))
     return {(r["student_id"], r["assignment"]): r for r in results}
