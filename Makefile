@@ -7,9 +7,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
-export MPLBACKEND := Agg
 
-.PHONY: setup demo test lab release validate clean
+# Headless runs: no display, and one BLAS thread per process because tests and
+# notebooks run two at a time on two cores. (Not for `make lab`: plots show there.)
+test demo validate bench: export MPLBACKEND := Agg
+test demo validate bench: export OPENBLAS_NUM_THREADS := 1
+test demo validate bench: export OMP_NUM_THREADS := 1
+
+.PHONY: setup demo test lab release validate bench clean
 
 setup: $(STAMP)
 
@@ -25,7 +30,7 @@ demo: setup
 	$(BIN)/autograde demo
 
 test: setup
-	$(BIN)/python -m pytest -n 2 --durations=15
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks
@@ -35,6 +40,9 @@ release: setup
 
 validate: setup
 	$(BIN)/autograde validate
+
+bench: setup
+	$(BIN)/python bench/run_all.py --out build/bench/BENCH.md
 
 clean:
 	rm -rf build .pytest_cache
