@@ -26,7 +26,7 @@ def quiet_tensorflow(seed: int = 0):
     -------
     (tf, keras) : the ``tensorflow`` and ``keras`` modules.
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"     # level 2 still prints E0000 lines on fit
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     with warnings.catch_warnings():
