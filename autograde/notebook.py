@@ -109,3 +109,8 @@ def run_exercise(path: str | Path, name: str,
         else:
             outcomes[tid] = CellOutcome(tid, True)
     return outcomes
+
+
+def total_points(nb: nbformat.NotebookNode) -> float:
+    """Sum of the points of the notebook's graded cells."""
+    return float(sum(meta(c).get("points", 0) for c in graded_cells(nb)))

@@ -11,9 +11,7 @@ and the per-submission overhead measured on the trivial fixture assignment.
 from __future__ import annotations
 
 import argparse
-import copy
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -24,20 +22,10 @@ from pathlib import Path
 import nbformat
 
 from autograde import notebook
+from autograde.grading.sample_class import solved
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-
-
-def solved(release: nbformat.NotebookNode, source: nbformat.NotebookNode):
-    """The release notebook with every solution cell filled in as a good student would."""
-    nb = copy.deepcopy(release)
-    answers = notebook.cells_by_id(source)
-    for cell in nb.cells:
-        gid = notebook.grade_id(cell)
-        if gid and notebook.meta(cell).get("solution"):
-            cell.source = re.sub(r"\s*### (BEGIN|END) SOLUTION\n?", "\n", answers[gid].source)
-    return nb
 
 
 def make_course(base: Path, solutions: Path, name: str, students: int) -> Path:
@@ -71,28 +59,28 @@ def time_stock(course: Path, name: str, students: int) -> float:
     return time.perf_counter() - start
 
 
-def time_ours(course: Path, solutions: Path, releases: Path, name: str, workers: int) -> float:
+def time_ours(course: Path, root: Path, name: str, workers: int) -> float:
     subs = course / "ours_submissions"
     for student in sorted((course / "submitted").iterdir()):
         shutil.copytree(student / name, subs / student.name)
     start = time.perf_counter()
-    subprocess.run([str(BIN / "autograde"), "grade", str(subs), "--out", str(course / "ours"),
-                    "--assignment", name, "--workers", str(workers), "--no-progress",
-                    "--solutions", str(solutions), "--releases", str(releases)],
+    subprocess.run([str(BIN / "autograde"), "--root", str(root), "grade", str(subs),
+                    "--out", str(course / "ours"), "--assignment", name,
+                    "--workers", str(workers), "--no-progress"],
                    check=True, capture_output=True)
     return time.perf_counter() - start
 
 
-def measure(solutions: Path, releases: Path, name: str, students: int, workers: int,
+def measure(root: Path, name: str, students: int, workers: int,
             ours_first: bool) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        course = make_course(Path(tmp), solutions, name, students)
+        course = make_course(Path(tmp), root / "solutions", name, students)
         if ours_first:
-            ours = time_ours(course, solutions, releases, name, workers)
+            ours = time_ours(course, root, name, workers)
             stock = time_stock(course, name, students)
         else:
             stock = time_stock(course, name, students)
-            ours = time_ours(course, solutions, releases, name, workers)
+            ours = time_ours(course, root, name, workers)
     return stock, ours
 
 
@@ -105,11 +93,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     fixture = ROOT / "tests" / "fixtures" / "course"
     rows = []
-    for label, sol, rel, name in (
-            (args.assignment, ROOT / "solutions", ROOT / "notebooks", args.assignment),
-            ("00_tiny (overhead)", fixture / "solutions", fixture / "notebooks", "00_tiny")):
+    for label, root, name in ((args.assignment, ROOT, args.assignment),
+                              ("00_tiny (overhead)", fixture, "00_tiny")):
         for r in range(args.repeats):
-            stock, ours = measure(sol, rel, name, args.students, args.workers, r % 2 == 0)
+            stock, ours = measure(root, name, args.students, args.workers, r % 2 == 0)
             rows.append((label, stock, ours))
     print(f"| assignment | students | nbgrader autograde (s) | autograde grade (s) | ratio |")
     print("|---|---|---|---|---|")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import linecache
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +76,12 @@ def defined_names(source: str) -> set[str]:
     return names
 
 
+def _compile(source: str, filename: str):
+    """Compile a cell, keeping its source in linecache (so its functions' source is known)."""
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return compile(source, filename, "exec")
+
+
 def _stream(text: str) -> nbformat.NotebookNode:
     if len(text) > OUTPUT_LIMIT:
         text = text[:OUTPUT_LIMIT] + f"\n[... {len(text) - OUTPUT_LIMIT:,} more characters]"
@@ -94,6 +101,7 @@ class Judge:
         self.nb, self.workdir, self.limits, self.mode = nb, workdir, limits, mode
         self.trusted: dict = {"__name__": "__main__"}
         self.student_names: set[str] = set()
+        self.setup_names: set[str] = set()
         for cell in nb.cells:
             m = notebook.meta(cell)
             if cell.cell_type == "code" and m.get("solution"):
@@ -102,7 +110,7 @@ class Judge:
     def run(self) -> NotebookResult:
         start = time.monotonic()
         worker = Worker(self.workdir, self.limits, self.mode)
-        session = Session(worker)
+        session = Session(worker, self.setup_names)
         stopped: WorkerGone | None = None
         memory_error = ""
         tests: list[TestResult] = []
@@ -146,8 +154,10 @@ class Judge:
         return NotebookResult(status, detail, tests, self.nb, time.monotonic() - start)
 
     def _run_trusted(self, cell: nbformat.NotebookNode) -> None:
+        before = set(self.trusted)
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            exec(compile(cell.source, f"<{notebook.grade_id(cell)}>", "exec"), self.trusted)
+            exec(_compile(cell.source, f"<{notebook.grade_id(cell)}>"), self.trusted)
+        self.setup_names |= set(self.trusted) - before
 
     def _bind_student_names(self, source: str, session: Session) -> None:
         """Point the names the test uses from solution cells at the student's worker."""
@@ -178,7 +188,7 @@ class Judge:
         try:
             self._bind_student_names(cell.source, session)
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-                exec(compile(cell.source, f"<{gid}>", "exec"), self.trusted)
+                exec(_compile(cell.source, f"<{gid}>"), self.trusted)
         except WorkerGone as err:
             gone = err
             result.message = f"stopped during this test: {err.detail}"

@@ -11,8 +11,11 @@ works), or as :class:`StudentError`.
 
 from __future__ import annotations
 
+import ast
 import builtins
+import inspect
 import json
+import linecache
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -59,11 +62,56 @@ def _rebuild_error(error: dict) -> Exception:
     return exc
 
 
+def portable_source(fn: Any, portable_globals: set[str]) -> tuple[str, str] | None:
+    """The source of a test's function that may run in the worker, or None.
+
+    A function qualifies when it was defined in a test cell (its source is in
+    ``linecache``), closes over nothing and uses no global but the setup
+    cell's names (``np``, ``tf``, ...): then it computes the same thing on
+    either side, and running it in the worker lets the student's code use it
+    inside a ``tf.GradientTape``. Anything else (a function that records its
+    calls in a test's list, say) is called back in the grader instead.
+    Returns ``(kind, source)`` with kind "def" or "lambda".
+    """
+    if not inspect.isfunction(fn) or fn.__closure__:
+        return None
+    try:
+        refs = inspect.getclosurevars(fn)
+    except (TypeError, ValueError):
+        return None
+    if refs.nonlocals or not set(refs.globals) <= portable_globals:
+        return None
+    text = "".join(linecache.getlines(fn.__code__.co_filename))
+    if not text:
+        return None
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    line = fn.__code__.co_firstlineno
+    for node in ast.walk(tree):
+        if fn.__name__ == "<lambda>" and isinstance(node, ast.Lambda) and node.lineno == line:
+            segment = ast.get_source_segment(text, node)
+            if segment and _same_code(compile(segment, "<shipped>", "eval"), fn.__code__):
+                return "lambda", segment
+        elif isinstance(node, ast.FunctionDef) and node.name == fn.__name__ and \
+                (node.decorator_list[0].lineno if node.decorator_list else node.lineno) == line:
+            node.decorator_list = []
+            return "def", ast.unparse(node)
+    return None
+
+
+def _same_code(expression: Any, code: Any) -> bool:
+    lambdas = [c for c in expression.co_consts if inspect.iscode(c)]
+    return any(c.co_code == code.co_code and c.co_varnames == code.co_varnames for c in lambdas)
+
+
 class Session:
     """Requests to one worker, with callbacks into the grader while a call runs."""
 
-    def __init__(self, worker: Worker):
+    def __init__(self, worker: Worker, portable_globals: set[str] | None = None):
         self.worker = worker
+        self.portable_globals = portable_globals if portable_globals is not None else set()
         self._callables: dict[int, Callable[..., Any]] = {}
         self._generators: list[np.random.Generator] = []
 
@@ -76,6 +124,9 @@ class Session:
         if isinstance(obj, np.random.Generator):
             self._generators.append(obj)
             return wire.Packed("rng", obj.bit_generator.state)
+        shipped = portable_source(obj, self.portable_globals)
+        if shipped is not None:
+            return wire.Packed("function", {"kind": shipped[0], "source": shipped[1]})
         if callable(obj):
             self._callables[id(obj)] = obj
             return wire.Ref("callable", id(obj), type(obj).__name__)

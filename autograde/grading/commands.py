@@ -1,0 +1,95 @@
+"""The `autograde grade` and `autograde report` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+from autograde.config import Course
+from autograde.errors import AutogradeError
+from autograde.grading.report import write_report
+from autograde.grading.run import Options, grade_class, summary
+from autograde.grading.sandbox import Limits
+
+EXIT_OK = 0
+
+
+def _positive(kind):
+    def parse(text: str):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError("must be positive")
+        return value
+    return parse
+
+
+def cmd_grade(course: Course, args: argparse.Namespace) -> int:
+    if not args.submissions.is_dir():
+        raise AutogradeError(f"{args.submissions} is not a folder: SUBMISSIONS must hold one "
+                             f"folder or .zip per student, named by student id")
+    out = args.out.resolve()
+    if out == args.submissions.resolve() or args.submissions.resolve() in out.parents:
+        raise AutogradeError("--out must not be inside SUBMISSIONS (it would be graded too)")
+    begin = time.perf_counter()
+    limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb)
+    results = grade_class(Options(
+        args.submissions, out, course, assignment=args.assignment, workers=args.workers,
+        limits=limits, sandbox=args.sandbox, dask_scheduler=args.dask_scheduler,
+        force=args.force, db_url=args.db_url, progress=not args.no_progress))
+    print(summary(results))
+    print(f"\ngraded in {time.perf_counter() - begin:.1f} s; outputs in {out}:")
+    for name, what in (("grades.csv", "one row per student and assignment"),
+                       ("tests.csv", "one row per test"),
+                       ("feedback/", "HTML feedback per student and notebook"),
+                       ("autograded/", "the executed notebooks"),
+                       ("gradebook.db" if not args.db_url else args.db_url, "nbgrader gradebook")):
+        print(f"  {name:<14} {what}")
+    return EXIT_OK
+
+
+def cmd_report(course: Course, args: argparse.Namespace) -> int:
+    try:
+        print(write_report(args.out))
+    except FileNotFoundError as err:
+        raise AutogradeError(str(err)) from None
+    print(f"written to {args.out / 'report'}/ (report.md, pass_rates.csv, histograms)")
+    return EXIT_OK
+
+
+def add_parsers(sub) -> None:
+    """Add `grade` and `report` to the `autograde` command's subparsers."""
+    grade = sub.add_parser(
+        "grade", help="grade a class of submissions in parallel, sandboxed",
+        description="Grade SUBMISSIONS (one folder or .zip per student, named by student id) "
+                    "against solutions/. Student code runs in a sandbox; tests run in the "
+                    "grader. Finished submissions are kept: run again to resume, --force to "
+                    "regrade. See docs/grading.md.")
+    grade.add_argument("submissions", type=Path, metavar="SUBMISSIONS")
+    grade.add_argument("--out", type=Path, required=True,
+                       help="folder for grades.csv, tests.csv, feedback/, autograded/")
+    grade.add_argument("--assignment", default=None,
+                       help="grade this assignment only (students without it: missing)")
+    grade.add_argument("--workers", type=_positive(int), default=os.cpu_count() or 1,
+                       help="submissions graded at the same time (default: cores)")
+    grade.add_argument("--timeout", type=_positive(float), default=600.0,
+                       help="seconds one notebook may run (default: 600)")
+    grade.add_argument("--memory-mb", type=_positive(int), default=3072,
+                       help="memory one notebook may use (default: 3072)")
+    grade.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+                       help="bubblewrap when available (auto), required (bwrap), or off")
+    grade.add_argument("--dask-scheduler", default=None, metavar="ADDRESS",
+                       help="run the work on this Dask scheduler instead of local workers")
+    grade.add_argument("--db-url", default=None,
+                       help="nbgrader gradebook as an SQLAlchemy URL "
+                            "(default: sqlite in OUT/gradebook.db)")
+    grade.add_argument("--force", action="store_true", help="regrade finished submissions")
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.set_defaults(run=cmd_grade)
+
+    report = sub.add_parser(
+        "report", help="pass rates, score histogram and slowest submissions of a graded class",
+        description="Read the results `autograde grade` left in OUT and write OUT/report/.")
+    report.add_argument("out", type=Path, metavar="OUT")
+    report.set_defaults(run=cmd_report)

@@ -1,0 +1,7 @@
+"""``python -m autograde.mutation``: the same as ``autograde mutate``."""
+
+import sys
+
+from autograde.mutation.engine import main
+
+sys.exit(main())

@@ -1,0 +1,271 @@
+"""Check that the course's notebooks grade right, before a student sees them.
+
+For every source notebook of the chosen assignments:
+
+- ``layout``: it follows docs/authoring.md (:mod:`autograde.layout`);
+- ``solution``: it runs headless with every graded cell passing and silent on stderr;
+- ``release``: its committed student version runs to the end, every graded cell
+  failing with NotImplementedError (other cells may fail only with
+  NotImplementedError or the NameError that follows one);
+- ``fresh``: the committed student version equals a fresh ``generate_assignment``;
+- ``leaks``: the student version shows no marker, solution line or hidden test.
+
+Notebooks run in a small pool of threads (each run is its own kernel process).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from autograde.compare import release_differences
+from autograde.config import Course
+from autograde.errors import AutogradeError
+from autograde.execute import CellResult, NotebookRun, run_notebook
+from autograde.layout import cell_label, layout_problems
+from autograde.leaks import find_leaks
+from autograde.nbgrader_config import CELL_TIMEOUT
+from autograde.notebook import graded_cells, read, solution_ids, total_points
+from autograde.release import fresh_release
+
+CHECKS = ("layout", "solution", "release", "fresh", "leaks")
+RELEASE_MAY_RAISE = {"NotImplementedError", "NameError"}
+STUB_ERROR = "NotImplementedError"
+
+
+@dataclass
+class Check:
+    """The outcome of one check on one notebook; ``problems is None`` when it did not run."""
+
+    problems: list[str] | None = None
+    seconds: float | None = None
+
+    @property
+    def status(self) -> str:
+        if self.problems is None:
+            return "-"
+        return "FAIL" if self.problems else "pass"
+
+
+@dataclass
+class NotebookReport:
+    """Everything validate found out about one source notebook."""
+
+    assignment: str
+    source: Path
+    release: Path
+    cells: int
+    exercises: int
+    graded: int
+    points: float
+    checks: dict[str, Check] = field(default_factory=lambda: {c: Check() for c in CHECKS})
+    warnings: list[str] = field(default_factory=list)
+    solution_run: NotebookRun | None = None
+
+    @property
+    def ok(self) -> bool:
+        """No check failed, and the solution notebook did run."""
+        return self.checks["solution"].status == "pass" and \
+            all(check.status != "FAIL" for check in self.checks.values())
+
+    def problems(self) -> list[str]:
+        return [f"{name}: {p}" for name, check in self.checks.items()
+                for p in check.problems or []]
+
+
+def _first_stderr_line(text: str, limit: int = 160) -> str:
+    line = next((s.strip() for s in text.splitlines() if s.strip()), "")
+    return line if len(line) <= limit else line[:limit - 3] + "..."
+
+
+def _kernel_complaint(kernel_log: str) -> str:
+    """The last line the kernel process wrote that is not one of its start-up warnings."""
+    lines = [s.strip() for s in kernel_log.splitlines()
+             if s.strip() and not s.startswith("[IPKernelApp] WARNING")]
+    return lines[-1] if lines else ""
+
+
+def _run_problems(run: NotebookRun) -> list[str]:
+    """Problems of a run that stopped early: the kernel died or never started."""
+    if run.failure:
+        return [f"the notebook could not run: {run.failure}"]
+    if run.died_in is None:
+        return []
+    complaint = _kernel_complaint(run.kernel_log)
+    return [f"the kernel died while running {cell_label(run.notebook, run.died_in)}, so the "
+            f"cells after it did not run (a crash, os._exit or running out of memory)"
+            + (f"; the kernel said: {complaint}" if complaint else "")]
+
+
+def _label(run: NotebookRun, cell: CellResult) -> str:
+    return cell_label(run.notebook, cell.index)
+
+
+def _said(cell: CellResult) -> str:
+    """The cell's error message, ready to go in the middle of a sentence."""
+    return cell.message.rstrip(".") or "(no message)"
+
+
+def judge_solution(run: NotebookRun) -> tuple[list[str], list[str]]:
+    """Problems and warnings of a solution notebook's run.
+
+    Every cell must run without error (the reference notebook runs top to
+    bottom); graded cells must also write nothing to stderr, because stock
+    nbgrader scores such a cell zero. Other cells writing to stderr only warn.
+    """
+    problems, warnings = _run_problems(run), []
+    for cell in run.cells.values():
+        label = _label(run, cell)
+        if cell.error:
+            role = "the test" if cell.graded else "the cell"
+            problems.append(f"{label} fails on the reference solution with {cell.error}: "
+                            f"{_said(cell)}; fix the solution or {role}")
+        if cell.stderr and cell.graded:
+            problems.append(f"{label} writes to stderr ({_first_stderr_line(cell.stderr)!r}); "
+                            f"stock nbgrader scores it 0: silence it (call() silences the "
+                            f"student's function, not the test's own code)")
+        elif cell.stderr:
+            warnings.append(f"{label} writes to stderr: {_first_stderr_line(cell.stderr)!r}")
+    return problems, warnings
+
+
+def judge_release(run: NotebookRun) -> list[str]:
+    """Problems of a student notebook's run: it must earn nothing untouched."""
+    problems = _run_problems(run)
+    for index in run.graded_indices():
+        cell = run.cells.get(index)
+        if cell is None:
+            continue
+        label = _label(run, cell)
+        if cell.passed:
+            problems.append(f"{label} passes in the release, so an untouched notebook earns "
+                            f"its points: make it call the exercise's function visibly "
+                            f"(before ### BEGIN HIDDEN TESTS)")
+        elif cell.error != STUB_ERROR:
+            problems.append(f"{label} fails with {cell.error} in the release, expected "
+                            f"{STUB_ERROR} ({_said(cell)}): test cells may use only the setup "
+                            f"imports and the solution cells' names")
+    for cell in run.cells.values():
+        if not cell.graded and cell.error and cell.error not in RELEASE_MAY_RAISE:
+            problems.append(f"{_label(run, cell)} fails in the release with {cell.error}: "
+                            f"{_said(cell)}; only {STUB_ERROR} (or the NameError it causes) "
+                            f"may stop a cell of the student notebook")
+    return problems
+
+
+def _new_report(course: Course, name: str, source: Path) -> NotebookReport:
+    nb = read(source)
+    report = NotebookReport(
+        assignment=name, source=source, release=course.release_notebook(source),
+        cells=len(nb.cells), exercises=len(solution_ids(nb)), graded=len(graded_cells(nb)),
+        points=total_points(nb),
+    )
+    report.checks["layout"].problems = layout_problems(nb)
+    return report
+
+
+def _check_release_files(course: Course, reports: list[NotebookReport],
+                         fresh: dict[str, Path]) -> None:
+    """Fill the ``fresh`` and ``leaks`` checks from a fresh release of each assignment.
+
+    Differences in files that belong to no source notebook (data files, a
+    release notebook whose source is gone) are reported on the assignment's
+    first notebook.
+    """
+    for name, fresh_dir in fresh.items():
+        mine = [r for r in reports if r.assignment == name]
+        differences = release_differences(course.release_dir / name, fresh_dir)
+        fix = f"run `autograde release {name}`"
+        for report in mine:
+            report.checks["fresh"].problems = [
+                f"{course.relative(report.release)}: {p}; {fix}"
+                for p in differences.pop(report.source.name, [])]
+        mine[0].checks["fresh"].problems += [
+            f"{course.relative(course.release_dir / name / rel)}: {p}; {fix}"
+            for rel, found in differences.items() for p in found]
+        for report in mine:
+            shown = report.release if report.release.exists() else fresh_dir / report.source.name
+            report.checks["leaks"].problems = [
+                f"{course.relative(shown)}: {leak}; fix {course.relative(report.source)}"
+                for leak in find_leaks(read(report.source), read(shown))]
+
+
+def _fresh_releases(course: Course, reports: list[NotebookReport], stage: Path) -> dict:
+    """Fresh release folders of the assignments whose notebooks all pass the layout check."""
+    broken = {r.assignment for r in reports if r.checks["layout"].problems}
+    fresh = {}
+    for name in sorted({r.assignment for r in reports} - broken):
+        try:
+            fresh.update(fresh_release(course, [name], stage))
+        except AutogradeError as err:
+            for report in reports:
+                if report.assignment == name:
+                    report.checks["fresh"].problems = [str(err)]
+    return fresh
+
+
+def run_checks(course: Course, reports: list[NotebookReport], *, jobs: int = 2,
+               timeout: int = CELL_TIMEOUT,
+               progress: Callable[[str], None] = lambda line: None) -> None:
+    """Fill the ``solution`` and ``release`` checks: run every solution notebook and
+    every committed release in a pool of ``jobs`` threads, and judge the runs."""
+    def task(report: NotebookReport, kind: str) -> None:
+        path = report.source if kind == "solution" else report.release
+        run = run_notebook(path, timeout=timeout)
+        check = report.checks[kind]
+        check.seconds = run.seconds
+        if kind == "solution":
+            report.solution_run = run
+            check.problems, warnings = judge_solution(run)
+            report.warnings += warnings
+        else:
+            check.problems = judge_release(run)
+        progress(f"  ran {course.relative(path)} in {run.seconds:.1f} s: {check.status}")
+
+    tasks = [(r, "solution") for r in reports]
+    for report in reports:
+        if report.release.exists():
+            tasks.append((report, "release"))
+        else:
+            report.checks["release"].problems = [
+                f"{course.relative(report.release)} does not exist; run "
+                f"`autograde release {report.assignment}`"]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for future in [pool.submit(task, *t) for t in tasks]:
+            future.result()
+
+
+def static_checks(course: Course, names: list[str]) -> list[NotebookReport]:
+    """Reports with the checks that need no kernel filled in: layout, fresh and leaks.
+
+    Parameters
+    ----------
+    course : the course.
+    names : assignments to check (see :meth:`Course.select`).
+
+    Returns
+    -------
+    One NotebookReport per source notebook, in assignment order.
+    """
+    reports = [_new_report(course, name, source)
+               for name in names for source in course.source_notebooks(name)]
+    with tempfile.TemporaryDirectory(prefix="autograde-validate-") as stage:
+        fresh = _fresh_releases(course, reports, Path(stage))
+        _check_release_files(course, reports, fresh)
+    return reports
+
+
+def validate(course: Course, names: list[str], *, jobs: int = 2, timeout: int = CELL_TIMEOUT,
+             progress: Callable[[str], None] = lambda line: None) -> list[NotebookReport]:
+    """Run every check on every source notebook of the assignments ``names``.
+
+    ``jobs`` notebooks run at the same time, ``timeout`` seconds per cell;
+    ``progress`` receives a line of text as each notebook finishes running.
+    Returns one NotebookReport per source notebook, in assignment order.
+    """
+    reports = static_checks(course, names)
+    run_checks(course, reports, jobs=jobs, timeout=timeout, progress=progress)
+    return reports
