@@ -1,4 +1,4 @@
-"""The ``autograde`` command: release, validate and demo the course's notebooks.
+"""The ``autograde`` command: release, validate, demo, grade, report and mutate.
 
 Exit codes: 0 success, 1 a check failed, 2 the command could not run
 (a problem in the course or in the command line; the message says what to do),
@@ -15,6 +15,8 @@ from pathlib import Path
 
 from autograde.config import Course, find_root
 from autograde.errors import AutogradeError, LayoutError
+from autograde.grading.commands import add_parsers as add_grading_parsers
+from autograde.mutation.engine import add_parser as add_mutate_parser
 from autograde.nbgrader_config import CELL_TIMEOUT
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -98,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "build/demo/html/.")
     dem.add_argument("names", nargs="*", metavar="NAME", help=NAMES_HELP)
     dem.set_defaults(run=cmd_demo)
+
+    add_grading_parsers(sub)
+    add_mutate_parser(sub)
 
     for command in (val, dem):
         command.add_argument("-j", "--jobs", type=_positive_int, default=2,

@@ -17,13 +17,17 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # nbformat takes seconds to import: only `read` needs it at run time
+    import nbformat
 
 NB_VERSION = 4
 
 
 def read(path: str | Path) -> nbformat.NotebookNode:
     """Read a notebook as nbformat v4."""
+    import nbformat
     return nbformat.read(str(path), as_version=NB_VERSION)
 
 

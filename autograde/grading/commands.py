@@ -9,9 +9,6 @@ from pathlib import Path
 
 from autograde.config import Course
 from autograde.errors import AutogradeError
-from autograde.grading.report import write_report
-from autograde.grading.run import Options, grade_class, summary
-from autograde.grading.sandbox import Limits
 
 EXIT_OK = 0
 
@@ -26,6 +23,8 @@ def _positive(kind):
 
 
 def cmd_grade(course: Course, args: argparse.Namespace) -> int:
+    from autograde.grading.run import Options, grade_class, summary   # heavy: only when grading
+    from autograde.grading.sandbox import Limits
     if not args.submissions.is_dir():
         raise AutogradeError(f"{args.submissions} is not a folder: SUBMISSIONS must hold one "
                              f"folder or .zip per student, named by student id")
@@ -50,6 +49,7 @@ def cmd_grade(course: Course, args: argparse.Namespace) -> int:
 
 
 def cmd_report(course: Course, args: argparse.Namespace) -> int:
+    from autograde.grading.report import write_report
     try:
         print(write_report(args.out))
     except FileNotFoundError as err:
