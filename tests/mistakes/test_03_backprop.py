@@ -214,6 +214,10 @@ MISTAKES = [
        "Subtracting the largest score of the whole batch leaves rows of small scores to "
        "underflow to 0 / 0.",
        "E = np.exp(Z - np.max(Z))\nreturn E / E.sum(axis=1, keepdims=True)"),
+    _v("softmax", "row_mean_shift",
+       "Students centre each row on its mean, believing any shift keeps np.exp in range; a "
+       "row from -1000 to 1000 still overflows.",
+       "E = np.exp(Z - Z.mean(axis=1, keepdims=True))\nreturn E / E.sum(axis=1, keepdims=True)"),
     # ---------------------------------------------------------------------- forward
     _v("forward", "no_transpose",
        "Students write A @ W, which only runs for square W and then uses the wrong weights.",
@@ -232,6 +236,10 @@ MISTAKES = [
     _v("forward", "returns_scores",
        "Students return the output layer's weighted sums (logits) instead of probabilities.",
        _forward_with("return A, cache", "return Z, cache")),
+    _v("forward", "cache_left_for_later",
+       "Writing forward before backward, students return (P, None) and mean to fill the "
+       "cache in later.",
+       _forward_with("return A, cache", "return A, None")),
     _v("forward", "inline_unstable_softmax",
        "An inline softmax without the max subtraction overflows for large inputs.",
        _forward_with('A = softmax(Z) if name == "softmax" else functions[name](Z)',
@@ -358,6 +366,23 @@ MISTAKES = [
                     "        P, _ = forward(params, X, activation)\n"
                     "        history[\"loss\"].append(cross_entropy_loss(P, Y))\n"
                     "        history[\"accuracy\"]"))),
+    _v("train_mlp", "accuracy_as_count",
+       "np.sum of the correct predictions records how many rows are right, not the fraction.",
+       _train_with(("float(np.mean(P.argmax(axis=1)", "float(np.sum(P.argmax(axis=1)"))),
+    _v("train_mlp", "weights_only_step",
+       "Students update every W and leave the biases at their initial values.",
+       _train_with(("(W - lr * dW, b - lr * db)", "(W - lr * dW, b)"))),
+    _v("train_mlp", "one_step_per_epoch",
+       "Students add up the mini-batch gradients and take one step at the end of the epoch, "
+       "confusing an epoch with a step.",
+       _train_with(("    for start in range(0, len(X), batch_size):",
+                    "    total = None\n    for start in range(0, len(X), batch_size):"),
+                   ("        params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in "
+                    "zip(params, grads)]\n",
+                    "        total = grads if total is None else [\n"
+                    "            (tW + dW, tb + db) for (tW, tb), (dW, db) in zip(total, grads)]\n"
+                    "    params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in "
+                    "zip(params, total)]\n"))),
 ]
 
 # A forward that keeps a dict cache, for the backward alternative that reads it.
