@@ -7,6 +7,7 @@ stage (grading a sample class, say) is one more function in ``STEPS``.
 
 from __future__ import annotations
 
+import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -89,11 +90,45 @@ def step_html(state: DemoState) -> bool:
     return True
 
 
+def step_grade(state: DemoState) -> bool:
+    """Grade a sample class built from the solutions, sandboxed, and write its report."""
+    from autograde.grading import sample_class
+    from autograde.grading.report import write_report
+    from autograde.grading.run import Options, grade_class, release_path, source_path, summary
+    from autograde.grading.sandbox import Limits
+
+    folder, out = state.out_dir / "sample_class", state.out_dir / "graded"
+    shutil.rmtree(folder, ignore_errors=True)
+    sample_class.build(folder, {n: source_path(state.course, n) for n in state.names},
+                       {n: release_path(state.course, n) for n in state.names},
+                       everyone_for=set(state.names[:1]))
+    results = grade_class(Options(folder, out, state.course, workers=state.jobs, force=True,
+                                  limits=Limits(timeout=DEMO_TIMEOUT), progress=False))
+    state.echo(summary(results))
+    write_report(out)
+    by_student = {(r["student_id"], r["assignment"]): r for r in results}
+    expected = [(("perfect", n), "graded", True) for n in state.names] + \
+        [(("blank", n), "graded", False) for n in state.names] + \
+        [(("endless", state.names[0]), "timeout", False)]
+    ok = True
+    for key, status, full in expected:
+        r = by_student.get(key)
+        right = r is not None and r["status"] == status and (r["score"] == r["max_score"]) == full
+        ok = ok and right
+        if not right:
+            state.echo(f"  unexpected result for {key}: {r and (r['status'], r['score'])}")
+    state.outputs += [out / "grades.csv", out / "feedback", out / "report" / "report.md"]
+    return ok
+
+
+DEMO_TIMEOUT = 120.0   # seconds per notebook: the endless sample student waits this long
+
 STEPS: list[tuple[str, Callable[[DemoState], bool]]] = [
     ("release", step_release),
     ("validate", step_validate),
     ("execute", step_execute),
     ("html", step_html),
+    ("grade", step_grade),
 ]
 
 
@@ -110,7 +145,8 @@ def demo(state: DemoState) -> bool:
             state.echo(f"\ndemo stopped: the {title} step failed (see above)")
             return False
     state.echo(f"\ndemo finished in {time.perf_counter() - begin:.1f} s. Open:")
-    for folder in ("executed", "html"):
-        state.echo(f"  {state.course.relative(state.out_dir / folder)}/")
+    for folder in ("executed", "html", "sample_class", "graded/grades.csv",
+                   "graded/feedback", "graded/report/report.md"):
+        state.echo(f"  {state.course.relative(state.out_dir / folder)}")
     state.echo(f"  {state.course.relative(state.course.release_dir)}/ (student notebooks)")
     return True
