@@ -51,6 +51,7 @@ def cmd_demo(course: Course, args: argparse.Namespace) -> int:
     from autograde.demo import DemoState, demo
 
     state = DemoState(course, course.select(args.names), jobs=args.jobs,
+                      grade_timeout=args.grade_timeout,
                       echo=lambda line: print(line, flush=True))
     return EXIT_OK if demo(state) else EXIT_FAILED
 
@@ -99,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "plots into build/demo/executed/ and export it as HTML into "
                     "build/demo/html/.")
     dem.add_argument("names", nargs="*", metavar="NAME", help=NAMES_HELP)
+    dem.add_argument("--grade-timeout", type=float, default=120.0,
+                     help="seconds one sample notebook may run when grading (default: 120)")
     dem.set_defaults(run=cmd_demo)
 
     add_grading_parsers(sub)

@@ -32,6 +32,7 @@ class DemoState:
     names: list[str]
     echo: Callable[[str], None] = print
     jobs: int = 2
+    grade_timeout: float = 120.0   # seconds per notebook: the endless sample student waits this long
     reports: list[NotebookReport] = field(default_factory=list)
     runs: list[NotebookRun] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
@@ -103,7 +104,7 @@ def step_grade(state: DemoState) -> bool:
                        {n: release_path(state.course, n) for n in state.names},
                        everyone_for=set(state.names[:1]))
     results = grade_class(Options(folder, out, state.course, workers=state.jobs, force=True,
-                                  limits=Limits(timeout=DEMO_TIMEOUT), progress=False))
+                                  limits=Limits(timeout=state.grade_timeout), progress=False))
     state.echo(summary(results))
     write_report(out)
     by_student = {(r["student_id"], r["assignment"]): r for r in results}
@@ -120,8 +121,6 @@ def step_grade(state: DemoState) -> bool:
     state.outputs += [out / "grades.csv", out / "feedback", out / "report" / "report.md"]
     return ok
 
-
-DEMO_TIMEOUT = 120.0   # seconds per notebook: the endless sample student waits this long
 
 STEPS: list[tuple[str, Callable[[DemoState], bool]]] = [
     ("release", step_release),
@@ -145,8 +144,8 @@ def demo(state: DemoState) -> bool:
             state.echo(f"\ndemo stopped: the {title} step failed (see above)")
             return False
     state.echo(f"\ndemo finished in {time.perf_counter() - begin:.1f} s. Open:")
-    for folder in ("executed", "html", "sample_class", "graded/grades.csv",
-                   "graded/feedback", "graded/report/report.md"):
-        state.echo(f"  {state.course.relative(state.out_dir / folder)}")
+    for name in ("executed/", "html/", "sample_class/", "graded/grades.csv",
+                 "graded/feedback/", "graded/report/report.md"):
+        state.echo(f"  {state.course.relative(state.out_dir)}/{name}")
     state.echo(f"  {state.course.relative(state.course.release_dir)}/ (student notebooks)")
     return True

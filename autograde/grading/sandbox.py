@@ -86,19 +86,20 @@ def _readonly_paths() -> list[str]:
 
 
 def bwrap_command(workdir: Path, inner: list[str], limits: Limits) -> list[str]:
+    """The bubblewrap command line. Mount order matters: the private /tmp comes first,
+    so that a course living under /tmp (a CI clone, say) is bound on top of it."""
+    tmp_bytes = str(limits.file_mb * 2**20)
     cmd = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
-           "--uid", "1000", "--gid", "1000", "--hostname", "sandbox"]
-    for path in _readonly_paths():
-        cmd += ["--ro-bind", path, path]
+           "--uid", "1000", "--gid", "1000", "--hostname", "sandbox",
+           "--dev", "/dev", "--proc", "/proc", "--size", tmp_bytes, "--tmpfs", "/tmp"]
     for link in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
         if os.path.islink(link):
             cmd += ["--symlink", os.readlink(link), link]
         elif os.path.isdir(link):
             cmd += ["--ro-bind", link, link]
-    tmp_bytes = str(limits.file_mb * 2**20)
-    cmd += ["--dev", "/dev", "--proc", "/proc",
-            "--size", tmp_bytes, "--tmpfs", "/tmp",
-            "--bind", str(workdir), SANDBOX_DIR, "--chdir", SANDBOX_DIR]
+    for path in _readonly_paths():
+        cmd += ["--ro-bind", path, path]
+    cmd += ["--bind", str(workdir), SANDBOX_DIR, "--chdir", SANDBOX_DIR]
     return cmd + inner
 
 

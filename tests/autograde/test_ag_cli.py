@@ -83,7 +83,7 @@ def test_console_script_validates_and_exits_1_on_failure(tiny):
 
 
 def test_demo_writes_executed_notebooks_and_html(tiny, capsys):
-    assert main(["--root", str(tiny.root), "demo"]) == 0
+    assert main(["--root", str(tiny.root), "demo", "--grade-timeout", "20"]) == 0
     out = capsys.readouterr().out
     executed = tiny.build_dir / "demo" / "executed" / f"{TINY}.ipynb"
     html = tiny.build_dir / "demo" / "html" / f"{TINY}.html"
@@ -91,6 +91,8 @@ def test_demo_writes_executed_notebooks_and_html(tiny, capsys):
     printed = [o.text for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stdout"]
     assert "[1. 4. 9.]\n" in printed and "\u2714 square: all tests passed.\n" in printed
     assert "mean_square" in html.read_text()
-    for step in ("release", "validate", "execute", "html"):
+    for step in ("release", "validate", "execute", "html", "grade"):
         assert f"== {step} done in" in out
     assert "build/demo/executed/" in out and "build/demo/html/" in out
+    grades = (tiny.build_dir / "demo" / "graded" / "grades.csv").read_text()
+    assert "perfect,00_tiny,6,6,graded" in grades and "endless,00_tiny,0,6,timeout" in grades

@@ -126,3 +126,11 @@ def test_non_builtin_exception_becomes_student_error(session):
                              "def oops():\n    raise Oops('x')").ok
     with pytest.raises(StudentError, match="Oops: x"):
         fn(session, "oops")()
+
+
+def test_private_tmp_is_mounted_before_the_course_is_bound(tmp_path):
+    """A course under /tmp (a CI clone) must stay visible inside the sandbox."""
+    from autograde.grading.sandbox import bwrap_command
+    cmd = bwrap_command(tmp_path, ["python"], Limits())
+    first_bind = min(i for i, arg in enumerate(cmd) if arg in ("--ro-bind", "--bind"))
+    assert cmd.index("--tmpfs") < first_bind
