@@ -179,5 +179,6 @@ def test_report_pass_rates_histogram_and_slowest(graded_class):
         and any("mean_square" in t["test"] for t in r["tests"]) for r in graded)
     assert f"| mean_square | {mean_square_passed} / {len(graded)} |" in text
     assert (out / "report" / f"histogram_{NAME}.png").stat().st_size > 1000
-    slowest = text.split("## Slowest submissions")[1]
-    assert slowest.index("infinite-loop") < slowest.index("perfect")
+    rows = [line for line in text.split("## Slowest submissions")[1].splitlines()
+            if line.startswith("| ") and not line.startswith("| student")]
+    assert rows[0].startswith("| infinite-loop |"), rows[:3]   # it ran until the time limit
