@@ -31,6 +31,8 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
+	@echo "Grading throughput, measured in one run (not asserted):"
+	$(BIN)/python bench/grading_throughput.py --students 12 --no-overhead
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks
