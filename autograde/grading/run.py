@@ -10,6 +10,7 @@ so a killed run picks up where it stopped (``force`` regrades).
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import shutil
 import sys
@@ -204,7 +205,10 @@ def _run_tasks(tasks: list[tuple[Task, list[str]]], opts: Options, recorder: Rec
             for fut in dask_completed(futures):
                 _finish(fut.result(), notes, recorder, bar)
     else:
-        with ProcessPoolExecutor(max_workers=max(1, opts.workers)) as pool:
+        # spawn, not fork: the caller may have imported TensorFlow (a test run, the demo),
+        # and a forked copy of TensorFlow's thread pools deadlocks.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=max(1, opts.workers), mp_context=context) as pool:
             futures: list[Future] = [pool.submit(grade_one, t) for t, _ in tasks]
             for fut in as_completed(futures):
                 _finish(fut.result(), notes, recorder, bar)
