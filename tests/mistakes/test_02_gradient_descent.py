@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from autograde.notebook import read, run_exercise, solution_ids
+from autograde.notebook import read, solution_ids
+
+from . import corpus
 
 NOTEBOOK = (Path(__file__).resolve().parents[2]
             / "solutions" / "02_gradient_descent" / "02_gradient_descent.ipynb")
@@ -698,13 +700,8 @@ return theta[:-1], theta[-1], losses
 ]
 
 
-@functools.lru_cache(maxsize=None)
-def _outcomes(exercise: str, source: str | None):
-    return run_exercise(NOTEBOOK, exercise, replacement=source)
-
-
-def _ids(variants):
-    return [f"{v.exercise}-{v.id}" for v in variants]
+_outcomes = functools.partial(corpus.outcomes, NOTEBOOK)
+_ids = corpus.ids
 
 
 def test_reference_solutions_pass_every_test_cell():

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from autograde.notebook import cells_by_id, read, run_exercise, solution_ids
+from autograde.notebook import cells_by_id, read, solution_ids
+
+from . import corpus
 
 NOTEBOOK = (Path(__file__).resolve().parents[2]
             / "solutions" / "04_tensorflow" / "04_tensorflow.ipynb")
@@ -345,20 +347,9 @@ ALTERNATIVES = [
 ]
 
 
-@functools.lru_cache(maxsize=None)
-def _outcomes(exercise: str, source: str | None):
-    return run_exercise(NOTEBOOK, exercise, replacement=source)
-
-
-def _ids(variants):
-    return [f"{v.exercise}-{v.id}" for v in variants]
-
-
-def _release_stub(exercise: str) -> str:
-    """The solution cell as the release shows it: signature, docstring, NotImplementedError."""
-    source = cells_by_id(read(NOTEBOOK))[exercise].source
-    head = source.split("### BEGIN SOLUTION")[0].rstrip()
-    return head + "\n    raise NotImplementedError()\n"
+_outcomes = functools.partial(corpus.outcomes, NOTEBOOK)
+_ids = corpus.ids
+_release_stub = functools.partial(corpus.release_stub, NOTEBOOK)
 
 
 def test_reference_solutions_pass_every_test_cell():
