@@ -161,7 +161,9 @@ def grade_class(opts: Options) -> list[dict]:
               "network. Install bubblewrap (apt-get install bubblewrap) for real classes.",
               file=sys.stderr)
     opts.out.mkdir(parents=True, exist_ok=True)
-    subs = collect.collect(opts.submissions, solution_ids(opts.course, opts.names),
+    # Match against every assignment, so another assignment's notebook in the same
+    # folder is recognised (and skipped with --assignment) rather than called foreign.
+    subs = collect.collect(opts.submissions, solution_ids(opts.course, opts.course.select(None)),
                            opts.assignment)
     digests = {n: digest(opts.course, n) for n in opts.names}
     recorder = Recorder(opts)

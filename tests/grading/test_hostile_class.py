@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
@@ -14,7 +15,7 @@ from autograde.grading import record
 from autograde.grading.run import Options, grade_class
 from autograde.grading.sandbox import bwrap_works
 
-from .conftest import EXPECTED, LIMITS, NAME, OUTSIDE_MARKER, put, submission
+from .conftest import EXPECTED, LIMITS, NAME, OUTSIDE_MARKER, course, put, submission
 
 SANDBOXED_ONLY = {"reads-solutions-and-escapes"}
 
@@ -182,3 +183,20 @@ def test_report_pass_rates_histogram_and_slowest(graded_class):
     rows = [line for line in text.split("## Slowest submissions")[1].splitlines()
             if line.startswith("| ") and not line.startswith("| student")]
     assert rows[0].startswith("| infinite-loop |"), rows[:3]   # it ran until the time limit
+
+
+def test_other_assignments_are_skipped_quietly_with_assignment(tmp_path):
+    """A student folder holding the whole course, graded one assignment at a time."""
+    crs = course(tmp_path)
+    other = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("def f():\n    return 1")])
+    other.cells[0].metadata["nbgrader"] = {"solution": True, "grade": False, "locked": False,
+                                           "grade_id": "f", "schema_version": 3}
+    (crs.source_dir / "00_other").mkdir()
+    nbformat.write(other, crs.source_dir / "00_other" / "00_other.ipynb")
+    subs = tmp_path / "submissions"
+    put(subs, "s1", submission())
+    put(subs, "s1", other, "00_other.ipynb")
+    results = grade_class(Options(subs, tmp_path / "out", crs, workers=1, limits=LIMITS,
+                                  progress=False, assignment=NAME))
+    assert [(r["assignment"], r["status"], r["score"], r["detail"]) for r in results] \
+        == [(NAME, "graded", 6, "")]
