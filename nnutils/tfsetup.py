@@ -6,13 +6,27 @@ set before TensorFlow is imported. oneDNN's kernels are switched off too:
 they announce themselves on stderr at import time whatever the log level, and
 their results depend on the CPU they run on. Seeding every generator and asking for
 deterministic kernels makes two runs of a notebook print the same numbers.
+
+When the autograder runs a notebook it sets ``NNUTILS_GRADING=1``, and every
+``Model.fit`` then trains one epoch only. No test depends on how well a network
+trained (the tests build, call and train their own small models), so a grade
+does not either, and grading a notebook of 04-06 does not wait for its demos.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import os
 import warnings
+
+GRADING_ENV_VAR = "NNUTILS_GRADING"
+
+
+def grading() -> bool:
+    """True when the autograder is running the notebook (it sets ``NNUTILS_GRADING=1``)."""
+    return os.environ.get(GRADING_ENV_VAR) == "1"
 
 
 def quiet_tensorflow(seed: int = 0):
@@ -37,4 +51,28 @@ def quiet_tensorflow(seed: int = 0):
     logging.getLogger("absl").setLevel(logging.ERROR)
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
+    if grading():
+        _fit_one_epoch(keras.Model)
     return tf, keras
+
+
+def _fit_one_epoch(model_class) -> None:
+    """Make ``model_class.fit`` train a single epoch, and say so in the cell's output."""
+    fit = model_class.fit
+    if getattr(fit, "one_epoch", False):
+        return
+    signature = inspect.signature(fit)
+
+    @functools.wraps(fit)
+    def fit_one_epoch(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        asked = bound.arguments.get("epochs", 1)
+        first = bound.arguments.get("initial_epoch", 0)
+        if asked > first + 1:
+            bound.arguments["epochs"] = first + 1
+            print(f"[autograder] fit trains 1 epoch instead of {asked - first}: "
+                  f"no grade depends on training.")
+        return fit(*bound.args, **bound.kwargs)
+
+    fit_one_epoch.one_epoch = True
+    model_class.fit = fit_one_epoch

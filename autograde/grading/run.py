@@ -9,6 +9,7 @@ so a killed run picks up where it stopped (``force`` regrades).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import multiprocessing
 import os
@@ -210,11 +211,19 @@ def _run_tasks(tasks: list[tuple[Task, list[str]]], opts: Options, recorder: Rec
         # spawn, not fork: the caller may have imported TensorFlow (a test run, the demo),
         # and a forked copy of TensorFlow's thread pools deadlocks.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=max(1, opts.workers), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=max(1, opts.workers), mp_context=context,
+                                 initializer=_exit_without_teardown) as pool:
             futures: list[Future] = [pool.submit(grade_one, t) for t, _ in tasks]
             for fut in as_completed(futures):
                 _finish(fut.result(), notes, recorder, bar)
     bar.close()
+
+
+def _exit_without_teardown() -> None:
+    """Pool processes end with os._exit: tearing down an interpreter that imported
+    TensorFlow takes a second or more, and they hold nothing left to save (results
+    went back through the pool's pipe, sandboxes were closed by each Judge)."""
+    atexit.register(os._exit, 0)
 
 
 def _finish(result: dict, notes: dict, recorder: Recorder, bar) -> None:

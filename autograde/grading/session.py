@@ -146,8 +146,19 @@ class Session:
     # requests ---------------------------------------------------------------
     def request(self, header: dict, blobs: list[bytes] = ()) -> tuple[dict, list[bytes]]:
         """Send one request; serve callbacks until the reply comes."""
+        self.send(header, blobs)
+        return self.reply()
+
+    def send(self, header: dict, blobs: list[bytes] = ()) -> None:
+        """Send one request without waiting: the worker starts on it; :meth:`reply` collects."""
         try:
             wire.send(self.worker.wfile, header, blobs)
+        except wire.WireError as err:
+            raise self._gone(err) from None
+
+    def reply(self) -> tuple[dict, list[bytes]]:
+        """The reply to the request sent last, serving the worker's callbacks meanwhile."""
+        try:
             while True:
                 reply, rblobs = wire.receive(self.worker.rfile)
                 if reply.get("op") == "callback":
@@ -208,8 +219,12 @@ class Session:
                 pass          # a malformed state leaves the test's generator where it was
         self._generators = []
 
-    def exec_cell(self, source: str) -> CellRun:
-        reply, _ = self.request({"op": "exec", "source": source})
+    def exec_cell(self, source: str, meanwhile: Callable[[], None] | None = None) -> CellRun:
+        """Run a cell in the worker; ``meanwhile`` runs here while the worker is busy with it."""
+        self.send({"op": "exec", "source": source})
+        if meanwhile is not None:
+            meanwhile()
+        reply, _ = self.reply()
         return CellRun(bool(reply.get("ok")), str(reply.get("output", "")), reply.get("error"))
 
     def names(self) -> dict[str, bool]:

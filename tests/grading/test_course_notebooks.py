@@ -35,7 +35,9 @@ def graded_course(tmp_path_factory):
     course = Course(ROOT)
     results = grade_class(Options(subs, tmp / "out", course, workers=2, progress=False,
                                   limits=Limits(timeout=300, memory_mb=3072)))
-    return {(r["student_id"], r["assignment"]): r for r in results}
+    graded = {(r["student_id"], r["assignment"]): r for r in results}
+    graded["out"] = tmp / "out"
+    return graded
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -55,3 +57,10 @@ def test_blank_release_gets_zero(graded_course, name):
     assert result["status"] == "graded", result["detail"]
     assert result["score"] == 0, [t["test"] for t in result["tests"] if t["points"]]
     assert all("NotImplementedError" in t["message"] for t in result["tests"])
+
+
+@pytest.mark.parametrize("name", [n for n in ASSIGNMENTS if n[:2] in ("04", "05", "06")])
+def test_training_demos_train_one_epoch_when_graded(graded_course, name):
+    """No test needs a trained network, so the grader does not wait for the demos' training."""
+    text = (graded_course["out"] / "autograded" / "reference" / f"{name}.ipynb").read_text()
+    assert "[autograder] fit trains 1 epoch instead of" in text
