@@ -19,6 +19,8 @@ from autograde.errors import AutogradeError
 SOURCE_DIR = "solutions"
 RELEASE_DIR = "notebooks"
 BUILD_DIR = "build"
+# matplotlib in headless runs (validate, the grader's worker): see autograde/mplbackend.py
+HEADLESS_MPLBACKEND = "module://autograde.mplbackend"
 
 
 def find_root(start: Path) -> Path:

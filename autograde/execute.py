@@ -21,10 +21,11 @@ from jupyter_client.kernelspec import NoSuchKernel
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
+from autograde.config import HEADLESS_MPLBACKEND
 from autograde.nbgrader_config import CELL_TIMEOUT, STARTUP_TIMEOUT
 from autograde.notebook import grade_id, meta, read
 
-AGG_BACKEND = "Agg"
+HEADLESS_BACKEND = HEADLESS_MPLBACKEND
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 TIMEOUT_ERROR = "CellTimeoutError"
 _MESSAGE_CHARS = 300
@@ -103,14 +104,15 @@ def _blank(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def run_notebook(path: Path, *, backend: str = AGG_BACKEND,
+def run_notebook(path: Path, *, backend: str = HEADLESS_BACKEND,
                  timeout: int = CELL_TIMEOUT) -> NotebookRun:
     """Execute the notebook at ``path`` in a fresh kernel and record every code cell.
 
     Parameters
     ----------
     path : the notebook; it runs with its folder as working directory.
-    backend : MPLBACKEND for the kernel (Agg for checks, INLINE_BACKEND to keep plots).
+    backend : MPLBACKEND for the kernel (HEADLESS_BACKEND for checks, INLINE_BACKEND to
+        keep plots).
     timeout : seconds a single cell may run before it is interrupted.
 
     Returns

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import autograde
 import nnutils
+from autograde.config import HEADLESS_MPLBACKEND
 
 SANDBOX_DIR = "/submission"
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -107,7 +108,7 @@ def worker_env(home: str) -> dict[str, str]:
     """A clean environment: nothing of the grader's (tokens, paths, proxies) leaks in."""
     return {
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": home, "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
+        "HOME": home, "LANG": "C.UTF-8", "MPLBACKEND": HEADLESS_MPLBACKEND,
         "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
         "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
         "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",

@@ -59,17 +59,6 @@ class CappedText(io.TextIOBase):
         return "".join(self.kept) + note
 
 
-def _close_figures() -> None:
-    """Close the cell's figures, as JupyterLab's inline backend does after every cell
-    (under Agg they would pile up, and matplotlib warns on stderr past 20)."""
-    pyplot = sys.modules.get("matplotlib.pyplot")
-    try:
-        if pyplot is not None:
-            pyplot.close("all")
-    except Exception:  # the student's own pyplot, replaced or broken: their business
-        pass
-
-
 class Worker:
     """Holds the student's namespace, the objects handed out and the channel."""
 
@@ -166,7 +155,6 @@ class Worker:
                     raise result.error_before_exec or result.error_in_exec
             except BaseException as err:  # any failure of the student's cell is reported
                 error = _error_dict(type(err).__name__, str(err), err)
-            _close_figures()
         self.reply({"ok": error is None, "output": out.getvalue(), "error": error})
 
     def op_names(self, header: dict, blobs: list[bytes]) -> None:

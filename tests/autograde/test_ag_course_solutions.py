@@ -1,6 +1,6 @@
 """The real course's solution notebooks, one test per assignment in solutions/: each runs
-headless (fresh kernel, MPLBACKEND=Agg, its own folder) with every graded cell passing and
-nothing on stderr. Each notebook is executed by this test only."""
+headless (fresh kernel, the headless matplotlib backend, its own folder) with every graded
+cell passing and no cell writing to stderr. Each notebook is executed by this test only."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ pytestmark = pytest.mark.skipif(not ASSIGNMENTS, reason="no assignments in solut
 def test_solution_runs_headless_with_every_graded_cell_passing_silently(name):
     for source in REAL.source_notebooks(name):
         run = run_notebook(source)
-        problems, _ = judge_solution(run)
+        problems, warnings = judge_solution(run)
         assert not problems, "\n".join(problems)
+        assert not warnings, "\n".join(warnings)
         assert run.graded_indices() and all(run.cells[i].passed for i in run.graded_indices())
