@@ -35,6 +35,8 @@ BIN = Path(sys.executable).parent
 TIMEOUT = 3600
 NOT_AVAILABLE = "not available"
 STDERR_LINES = 30
+COURSE_ASSIGNMENTS = sorted(p.parent.name for p in ROOT.glob("solutions/*/*.ipynb")
+                            if p.stem == p.parent.name)
 
 
 def grade_cli_missing(autograde: Path = BIN / "autograde") -> str | None:
@@ -68,6 +70,10 @@ BENCHMARKS = [
               ("--repeats", "1", "--subset", "640", "--conv-batch", "32")),
     Benchmark("grading_throughput", BENCH / "grading_throughput.py", ("--students", "12"),
               ("--students", "2"), grade_cli_missing),
+    Benchmark("grading_one_submission", BENCH / "grading_throughput.py",
+              ("--students", "1", "--workers", "1", "--no-overhead", "--assignment",
+               *COURSE_ASSIGNMENTS),
+              ("--students", "1", "--workers", "1", "--no-overhead"), grade_cli_missing),
 ]
 
 
