@@ -10,6 +10,7 @@ so a killed run picks up where it stopped (``force`` regrades).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -19,6 +20,7 @@ from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import nbformat
 
@@ -162,51 +164,64 @@ def grade_class(opts: Options) -> list[dict]:
               "network. Install bubblewrap (apt-get install bubblewrap) for real classes.",
               file=sys.stderr)
     opts.out.mkdir(parents=True, exist_ok=True)
-    # Match against every assignment, so another assignment's notebook in the same
-    # folder is recognised (and skipped with --assignment) rather than called foreign.
-    subs = collect.collect(opts.submissions, solution_ids(opts.course, opts.course.select(None)),
-                           opts.assignment)
-    digests = {n: digest(opts.course, n) for n in opts.names}
-    recorder = Recorder(opts)
-    tasks: list[tuple[Task, list[str]]] = []
+    tasks, settled = _plan(opts, mode)
     try:
-        for sub in subs:
-            key = f"{sub.digest}:{digests.get(sub.assignment, '')}"
-            previous = record.load_result(opts.out, sub.student_id, sub.assignment)
-            if previous and previous.get("digest") == key and not opts.force:
-                continue
-            if sub.status != "ok":
-                recorder({"student_id": sub.student_id, "assignment": sub.assignment,
-                          "status": sub.status, "detail": sub.detail, "score": 0.0,
-                          "max_score": max_score(opts.course, sub.assignment)
-                          if sub.assignment else 0.0,
-                          "seconds": 0.0, "digest": key, "tests": []})
-                continue
-            workdir = (opts.out / ".work" / record.safe_name(sub.student_id)
-                       / record.safe_name(sub.assignment))
-            tasks.append((Task(sub.student_id, sub.assignment, nbformat.writes(sub.nb), key,
-                               str(source_path(opts.course, sub.assignment)),
-                               str(release_path(opts.course, sub.assignment)),
-                               str(workdir.resolve()), opts.limits, mode), sub.notes))
-        _run_tasks(tasks, opts, recorder)
+        with _grading(tasks, opts) as graded:
+            # The gradebook opens while the first notebooks run: creating one takes seconds.
+            recorder = Recorder(opts)
+            try:
+                for result in settled:
+                    recorder(result)
+                _record_all(graded, tasks, recorder, opts.progress)
+            finally:
+                recorder.close()
     finally:
-        recorder.close()
         shutil.rmtree(opts.out / ".work", ignore_errors=True)
     record.write_csvs(opts.out)
     return record.all_results(opts.out)
 
 
-def _run_tasks(tasks: list[tuple[Task, list[str]]], opts: Options, recorder: Recorder) -> None:
+def _plan(opts: Options, mode: str) -> tuple[list[tuple[Task, list[str]]], list[dict]]:
+    """What to grade (each task with its collection notes), and the results known already
+    (invalid or missing submissions). Submissions graded before, unchanged, are skipped."""
+    # Match against every assignment, so another assignment's notebook in the same
+    # folder is recognised (and skipped with --assignment) rather than called foreign.
+    subs = collect.collect(opts.submissions, solution_ids(opts.course, opts.course.select(None)),
+                           opts.assignment)
+    digests = {n: digest(opts.course, n) for n in opts.names}
+    tasks: list[tuple[Task, list[str]]] = []
+    settled: list[dict] = []
+    for sub in subs:
+        key = f"{sub.digest}:{digests.get(sub.assignment, '')}"
+        previous = record.load_result(opts.out, sub.student_id, sub.assignment)
+        if previous and previous.get("digest") == key and not opts.force:
+            continue
+        if sub.status != "ok":
+            settled.append({"student_id": sub.student_id, "assignment": sub.assignment,
+                            "status": sub.status, "detail": sub.detail, "score": 0.0,
+                            "max_score": max_score(opts.course, sub.assignment)
+                            if sub.assignment else 0.0,
+                            "seconds": 0.0, "digest": key, "tests": []})
+            continue
+        workdir = (opts.out / ".work" / record.safe_name(sub.student_id)
+                   / record.safe_name(sub.assignment))
+        tasks.append((Task(sub.student_id, sub.assignment, nbformat.writes(sub.nb), key,
+                           str(source_path(opts.course, sub.assignment)),
+                           str(release_path(opts.course, sub.assignment)),
+                           str(workdir.resolve()), opts.limits, mode), sub.notes))
+    return tasks, settled
+
+
+@contextlib.contextmanager
+def _grading(tasks: list[tuple[Task, list[str]]], opts: Options) -> Iterator[Iterator[dict]]:
+    """Start grading every task at once; yield the results, as they finish."""
     if not tasks:
-        return
-    notes = {(t.student_id, t.assignment): n for t, n in tasks}
-    bar = _bar(len(tasks), opts.progress)
-    if opts.dask_scheduler:
+        yield iter(())
+    elif opts.dask_scheduler:
         from distributed import Client, as_completed as dask_completed
         with Client(opts.dask_scheduler) as client:
             futures = [client.submit(grade_one, t, pure=False) for t, _ in tasks]
-            for fut in dask_completed(futures):
-                _finish(fut.result(), notes, recorder, bar)
+            yield (fut.result() for fut in dask_completed(futures))
     else:
         # spawn, not fork: the caller may have imported TensorFlow (a test run, the demo),
         # and a forked copy of TensorFlow's thread pools deadlocks.
@@ -214,8 +229,18 @@ def _run_tasks(tasks: list[tuple[Task, list[str]]], opts: Options, recorder: Rec
         with ProcessPoolExecutor(max_workers=max(1, opts.workers), mp_context=context,
                                  initializer=_exit_without_teardown) as pool:
             futures: list[Future] = [pool.submit(grade_one, t) for t, _ in tasks]
-            for fut in as_completed(futures):
-                _finish(fut.result(), notes, recorder, bar)
+            yield (fut.result() for fut in as_completed(futures))
+
+
+def _record_all(graded: Iterator[dict], tasks: list[tuple[Task, list[str]]],
+                recorder: Recorder, progress: bool) -> None:
+    notes = {(t.student_id, t.assignment): n for t, n in tasks}
+    bar = _bar(len(tasks), progress and bool(tasks))
+    for result in graded:
+        _combine_detail(result, notes[(result["student_id"], result["assignment"])])
+        recorder(result)
+        bar.set_postfix_str(f"{result['student_id']}: {result['status']}", refresh=False)
+        bar.update(1)
     bar.close()
 
 
@@ -224,13 +249,6 @@ def _exit_without_teardown() -> None:
     TensorFlow takes a second or more, and they hold nothing left to save (results
     went back through the pool's pipe, sandboxes were closed by each Judge)."""
     atexit.register(os._exit, 0)
-
-
-def _finish(result: dict, notes: dict, recorder: Recorder, bar) -> None:
-    _combine_detail(result, notes[(result["student_id"], result["assignment"])])
-    recorder(result)
-    bar.set_postfix_str(f"{result['student_id']}: {result['status']}", refresh=False)
-    bar.update(1)
 
 
 def summary(results: list[dict]) -> str:

@@ -15,6 +15,7 @@ dumps; the caller enforces the wall-clock timeout with :meth:`Worker.kill`.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import resource
 import shutil
@@ -118,8 +119,15 @@ def worker_env(home: str) -> dict[str, str]:
     }
 
 
+_LIBC = ctypes.CDLL(None, use_errno=True)   # loaded before any fork: preexec_fn only calls it
+_PR_SET_PDEATHSIG = 1
+
+
 def _set_limits(limits: Limits):
     def apply() -> None:
+        # Killed with its parent, even a SIGKILLed grader (bwrap's --die-with-parent
+        # does the same for the sandbox; this covers --sandbox none too).
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         cap = limits.memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

@@ -5,6 +5,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -200,3 +205,60 @@ def test_other_assignments_are_skipped_quietly_with_assignment(tmp_path):
                                   progress=False, assignment=NAME))
     assert [(r["assignment"], r["status"], r["score"], r["detail"]) for r in results] \
         == [(NAME, "graded", 6, "")]
+
+
+def _processes_under(folder: Path) -> list[int]:
+    """PIDs whose command line or working directory mentions ``folder``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if str(folder) in cmdline or cwd.startswith(str(folder)):
+            found.append(int(entry.name))
+    return found
+
+
+SANDBOXES = ["none"] + (["bwrap"] if bwrap_works() else [])
+
+
+@pytest.mark.parametrize("sandbox", SANDBOXES)
+def test_sigkilled_grader_leaves_nothing_running_and_resumes(tmp_path, sandbox):
+    """kill -9 in the middle of a class: no sandbox survives, no result is half-written,
+    and the next run grades only what was left, with one gradebook row per student."""
+    crs = course(tmp_path)
+    subs = tmp_path / "subs"
+    for student in ("a0", "a1", "a2"):
+        put(subs, student, submission())
+    put(subs, "z-loop", submission("def square(x):\n    while True:\n        pass"))
+    out = tmp_path / "out"
+    command = [str(Path(sys.executable).parent / "autograde"), "--root", str(crs.root),
+               "grade", str(subs), "--out", str(out), "--workers", "1", "--no-progress",
+               "--sandbox", sandbox]
+    grader = subprocess.Popen([*command, "--timeout", "120"], start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 180
+    while not record.result_path(out, "a2", NAME).exists():   # z-loop is running now
+        assert grader.poll() is None and time.monotonic() < deadline, "grader stopped early"
+        time.sleep(0.2)
+    time.sleep(2)
+    os.killpg(grader.pid, signal.SIGKILL)
+    grader.wait()
+    time.sleep(1)
+    assert _processes_under(tmp_path) == [], "a sandbox outlived the killed grader"
+    kept = {p: p.stat().st_mtime_ns for p in (out / "results").rglob("*.json")}
+    assert len(kept) == 3 and all(json.loads(p.read_text()) for p in kept)
+    done = subprocess.run([*command, "--timeout", "5"], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert {p: p.stat().st_mtime_ns for p in kept} == kept, "finished results were redone"
+    with open(out / "grades.csv", newline="") as f:
+        rows = {r["student_id"]: (r["status"], float(r["score"])) for r in csv.DictReader(f)}
+    assert rows == {"a0": ("graded", 6), "a1": ("graded", 6), "a2": ("graded", 6),
+                    "z-loop": ("timeout", 0)}
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+        assert len(gb.find_assignment(NAME).submissions) == 4
