@@ -392,6 +392,10 @@ ALTERNATIVES = [
        _SOFTMAX + "K = p.shape[1]\n"
        "return np.array([min(int(np.searchsorted(np.cumsum(row), ui, side='right')), K - 1)\n"
        "                 for row, ui in zip(p, u)])"),
+    _v("sample_with_temperature", "searchsorted-left",
+       "np.searchsorted's default side: cumsum >= u, not > u, a tie of probability zero.",
+       _SOFTMAX + "idx = [np.searchsorted(c, ui) for c, ui in zip(np.cumsum(p, axis=1), u)]\n"
+       "return np.minimum(np.array(idx), p.shape[1] - 1)"),
     _v("sample_with_temperature", "walk", "Walks along each row until the sum passes u.",
        _SOFTMAX + "out = []\nfor row, ui in zip(p, u):\n    k, total = 0, row[0]\n"
        "    while total <= ui and k < len(row) - 1:\n"
