@@ -249,7 +249,10 @@ def test_sigkilled_grader_leaves_nothing_running_and_resumes(tmp_path, sandbox):
     os.killpg(grader.pid, signal.SIGKILL)
     grader.wait()
     time.sleep(1)
-    assert _processes_under(tmp_path) == [], "a sandbox outlived the killed grader"
+    survivors = _processes_under(tmp_path)
+    for pid in survivors:                       # no runaway loop, even when this test fails
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == [], "a sandbox outlived the killed grader"
     kept = {p: p.stat().st_mtime_ns for p in (out / "results").rglob("*.json")}
     assert len(kept) == 3 and all(json.loads(p.read_text()) for p in kept)
     done = subprocess.run([*command, "--timeout", "5"], capture_output=True, text=True,
