@@ -1,15 +1,13 @@
-"""What every notebook's mistakes corpus shares: running a variant, naming it, the release stub.
-
-A corpus file binds these to its notebook, e.g.
-``_outcomes = functools.partial(corpus.outcomes, NOTEBOOK)``.
-"""
+"""What every notebook's mistakes corpus shares: running a variant, naming it, the release
+stub, and the checks each corpus makes (the reference passes, every mistake is rejected with
+a message naming the function, every alternative is accepted)."""
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
 
-from autograde.notebook import cells_by_id, read, run_exercise
+from autograde.notebook import cells_by_id, read, run_exercise, solution_ids
 
 
 @functools.lru_cache(maxsize=None)
@@ -29,3 +27,63 @@ def release_stub(notebook: Path, exercise: str) -> str:
     source = cells_by_id(read(notebook))[exercise].source
     head = source.split("### BEGIN SOLUTION")[0].rstrip()
     return head + "\n    raise NotImplementedError()\n"
+
+
+def _failed(outcome) -> str:
+    return f"{outcome.grade_id}: {outcome.error}: {outcome.message}"
+
+
+def assert_reference_passes(notebook: Path, exercises: list[str]) -> None:
+    """The notebook's solution cells are ``exercises``, in order, and pass every test cell."""
+    assert solution_ids(read(notebook)) == exercises
+    for exercise in exercises:
+        for outcome in outcomes(notebook, exercise, None).values():
+            assert outcome.passed, _failed(outcome)
+
+
+def assert_signatures(notebook: Path, signatures: dict[str, str]) -> None:
+    """Each solution cell starts with ``def exercise(signature):``."""
+    cells = cells_by_id(read(notebook))
+    for exercise, signature in signatures.items():
+        assert cells[exercise].source.startswith(f"def {exercise}({signature}):"), exercise
+
+
+def assert_covers(exercises: list[str], mistakes, alternatives) -> None:
+    """At least 3 mistakes and 2 alternatives per exercise, unique ids, no stray exercise."""
+    for exercise in exercises:
+        n_mistakes = sum(m.exercise == exercise for m in mistakes)
+        n_alternatives = sum(a.exercise == exercise for a in alternatives)
+        assert n_mistakes >= 3, f"{exercise}: only {n_mistakes} mistakes"
+        assert n_alternatives >= 2, f"{exercise}: only {n_alternatives} alternatives"
+    variants = list(mistakes) + list(alternatives)
+    assert len(set(ids(variants))) == len(variants)
+    assert {v.exercise for v in variants} <= set(exercises)
+
+
+def assert_release_stub_fails(notebook: Path, exercise: str) -> None:
+    """The released stub fails both test cells with NotImplementedError, naming the function."""
+    results = outcomes(notebook, exercise, release_stub(notebook, exercise))
+    assert set(results) == {f"test_{exercise}", f"hidden_{exercise}"}
+    for outcome in results.values():
+        assert not outcome.passed and outcome.error == "NotImplementedError", outcome
+        assert exercise in outcome.message
+
+
+def rejected(notebook: Path, mistake, errors: tuple[str, ...] = ("CheckFailed",)):
+    """The hidden test cell's outcome for ``mistake``, asserted to fail a check (one of
+    ``errors``, not a crash) with a message that names the function."""
+    hidden = outcomes(notebook, mistake.exercise, mistake.source)[f"hidden_{mistake.exercise}"]
+    assert not hidden.passed, f"the hidden tests accept {mistake.id}: {mistake.why}"
+    assert hidden.error in errors, (
+        f"{mistake.id} made the hidden tests crash with {hidden.error} instead of failing a "
+        f"check: {hidden.message}")
+    assert mistake.exercise in hidden.message, hidden.message
+    return hidden
+
+
+def assert_accepted(notebook: Path, alternative) -> None:
+    """A correct alternative passes both of its exercise's test cells."""
+    results = outcomes(notebook, alternative.exercise, alternative.source)
+    assert set(results) == {f"test_{alternative.exercise}", f"hidden_{alternative.exercise}"}
+    for outcome in results.values():
+        assert outcome.passed, _failed(outcome)

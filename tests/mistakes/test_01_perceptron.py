@@ -9,18 +9,17 @@ replaced by the variant's source.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from autograde.notebook import read, solution_ids
-
 from . import corpus
 
 NOTEBOOK = (Path(__file__).resolve().parents[2]
             / "solutions" / "01_perceptron" / "01_perceptron.ipynb")
+EXERCISES = ["weighted_sum", "step", "perceptron_predict", "perceptron_train", "sigmoid",
+             "tanh", "relu", "leaky_relu", "neuron_output", "softmax", "one_hot"]
 
 
 @dataclass(frozen=True)
@@ -421,48 +420,27 @@ return w1[:-1], w1[-1], errors_per_epoch
 ]
 
 
-_outcomes = functools.partial(corpus.outcomes, NOTEBOOK)
-_ids = corpus.ids
-
-
 def test_reference_solutions_pass_every_test_cell():
-    exercises = solution_ids(read(NOTEBOOK))
-    assert len(exercises) == 11
-    for exercise in exercises:
-        for outcome in _outcomes(exercise, None).values():
-            assert outcome.passed, f"{outcome.grade_id}: {outcome.error}: {outcome.message}"
+    corpus.assert_reference_passes(NOTEBOOK, EXERCISES)
 
 
 def test_corpus_covers_every_exercise():
-    exercises = solution_ids(read(NOTEBOOK))
-    for exercise in exercises:
-        mistakes = [m for m in MISTAKES if m.exercise == exercise]
-        alternatives = [a for a in ALTERNATIVES if a.exercise == exercise]
-        assert len(mistakes) >= 3, f"{exercise}: only {len(mistakes)} mistakes"
-        assert len(alternatives) >= 2, f"{exercise}: only {len(alternatives)} alternatives"
-    assert len(set(_ids(MISTAKES + ALTERNATIVES))) == len(MISTAKES) + len(ALTERNATIVES)
-    assert {v.exercise for v in MISTAKES + ALTERNATIVES} <= set(exercises)
+    corpus.assert_covers(EXERCISES, MISTAKES, ALTERNATIVES)
 
 
-@pytest.mark.parametrize("mistake", MISTAKES, ids=_ids(MISTAKES))
+@pytest.mark.parametrize("mistake", MISTAKES, ids=corpus.ids(MISTAKES))
 def test_hidden_tests_reject_mistake(mistake):
-    hidden = _outcomes(mistake.exercise, mistake.source)[f"hidden_{mistake.exercise}"]
-    assert not hidden.passed, f"the hidden tests accept {mistake.id}: {mistake.why}"
-    assert hidden.error in ("CheckFailed", "AssertionError"), (
-        f"{mistake.id} made the hidden tests crash with {hidden.error} instead of failing a "
-        f"check: {hidden.message}")
+    corpus.rejected(NOTEBOOK, mistake, errors=("CheckFailed", "AssertionError"))
 
 
-@pytest.mark.parametrize("mistake", MISTAKES, ids=_ids(MISTAKES))
+@pytest.mark.parametrize("mistake", MISTAKES, ids=corpus.ids(MISTAKES))
 def test_mistake_message_names_the_function(mistake):
-    hidden = _outcomes(mistake.exercise, mistake.source)[f"hidden_{mistake.exercise}"]
+    hidden = corpus.outcomes(NOTEBOOK, mistake.exercise, mistake.source)[
+        f"hidden_{mistake.exercise}"]
     assert mistake.exercise in hidden.message, hidden.message
     assert "expected" in hidden.message or "instead" in hidden.message, hidden.message
 
 
-@pytest.mark.parametrize("alternative", ALTERNATIVES, ids=_ids(ALTERNATIVES))
+@pytest.mark.parametrize("alternative", ALTERNATIVES, ids=corpus.ids(ALTERNATIVES))
 def test_correct_alternative_passes_both_test_cells(alternative):
-    outcomes = _outcomes(alternative.exercise, alternative.source)
-    assert set(outcomes) == {f"test_{alternative.exercise}", f"hidden_{alternative.exercise}"}
-    for outcome in outcomes.values():
-        assert outcome.passed, f"{outcome.grade_id}: {outcome.error}: {outcome.message}"
+    corpus.assert_accepted(NOTEBOOK, alternative)

@@ -10,13 +10,10 @@ the notebook's setup cell (``nnutils.tfsetup.quiet_tensorflow``).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from autograde.notebook import cells_by_id, read, solution_ids
 
 from . import corpus
 
@@ -347,56 +344,28 @@ ALTERNATIVES = [
 ]
 
 
-_outcomes = functools.partial(corpus.outcomes, NOTEBOOK)
-_ids = corpus.ids
-_release_stub = functools.partial(corpus.release_stub, NOTEBOOK)
-
-
 def test_reference_solutions_pass_every_test_cell():
-    exercises = solution_ids(read(NOTEBOOK))
-    assert exercises == list(SIGNATURES)
-    for exercise in exercises:
-        for outcome in _outcomes(exercise, None).values():
-            assert outcome.passed, f"{outcome.grade_id}: {outcome.error}: {outcome.message}"
+    corpus.assert_reference_passes(NOTEBOOK, list(SIGNATURES))
 
 
 def test_signatures_match_the_notebook():
-    cells = cells_by_id(read(NOTEBOOK))
-    for exercise, signature in SIGNATURES.items():
-        assert cells[exercise].source.startswith(f"def {exercise}({signature}):"), exercise
+    corpus.assert_signatures(NOTEBOOK, SIGNATURES)
 
 
 def test_corpus_covers_every_exercise():
-    for exercise in SIGNATURES:
-        mistakes = [m for m in MISTAKES if m.exercise == exercise]
-        alternatives = [a for a in ALTERNATIVES if a.exercise == exercise]
-        assert len(mistakes) >= 3, f"{exercise}: only {len(mistakes)} mistakes"
-        assert len(alternatives) >= 2, f"{exercise}: only {len(alternatives)} alternatives"
-    assert len(set(_ids(MISTAKES + ALTERNATIVES))) == len(MISTAKES) + len(ALTERNATIVES)
+    corpus.assert_covers(list(SIGNATURES), MISTAKES, ALTERNATIVES)
 
 
 @pytest.mark.parametrize("exercise", list(SIGNATURES))
 def test_release_stub_fails_both_test_cells(exercise):
-    outcomes = _outcomes(exercise, _release_stub(exercise))
-    assert set(outcomes) == {f"test_{exercise}", f"hidden_{exercise}"}
-    for outcome in outcomes.values():
-        assert not outcome.passed and outcome.error == "NotImplementedError", outcome
-        assert exercise in outcome.message
+    corpus.assert_release_stub_fails(NOTEBOOK, exercise)
 
 
-@pytest.mark.parametrize("mistake", MISTAKES, ids=_ids(MISTAKES))
+@pytest.mark.parametrize("mistake", MISTAKES, ids=corpus.ids(MISTAKES))
 def test_hidden_tests_reject_mistake(mistake):
-    hidden = _outcomes(mistake.exercise, mistake.source)[f"hidden_{mistake.exercise}"]
-    assert not hidden.passed, f"the hidden tests accept {mistake.id}: {mistake.why}"
-    assert hidden.error == "CheckFailed", (
-        f"{mistake.id} made the hidden tests crash with {hidden.error} instead of failing a "
-        f"check: {hidden.message}")
-    assert mistake.exercise in hidden.message, hidden.message
+    corpus.rejected(NOTEBOOK, mistake)
 
 
-@pytest.mark.parametrize("alternative", ALTERNATIVES, ids=_ids(ALTERNATIVES))
+@pytest.mark.parametrize("alternative", ALTERNATIVES, ids=corpus.ids(ALTERNATIVES))
 def test_correct_alternative_passes_both_test_cells(alternative):
-    outcomes = _outcomes(alternative.exercise, alternative.source)
-    assert set(outcomes) == {f"test_{alternative.exercise}", f"hidden_{alternative.exercise}"}
-    for outcome in outcomes.values():
-        assert outcome.passed, f"{outcome.grade_id}: {outcome.error}: {outcome.message}"
+    corpus.assert_accepted(NOTEBOOK, alternative)

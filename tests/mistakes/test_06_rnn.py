@@ -9,13 +9,10 @@ replaced by the variant's source (the other solution cells keep the reference).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from autograde.notebook import read, solution_ids
 
 from . import corpus
 
@@ -404,49 +401,25 @@ ALTERNATIVES = [
 ]
 
 
-_outcomes = functools.partial(corpus.outcomes, NOTEBOOK)
-_ids = corpus.ids
-
-
 def test_reference_solutions_pass_every_test_cell():
-    exercises = solution_ids(read(NOTEBOOK))
-    assert exercises == list(SIGNATURES)
-    for exercise in exercises:
-        for outcome in _outcomes(exercise, None).values():
-            assert outcome.passed, f"{outcome.grade_id}: {outcome.error}: {outcome.message}"
+    corpus.assert_reference_passes(NOTEBOOK, list(SIGNATURES))
 
 
-def test_release_stub_fails_both_test_cells():
-    stub = "raise NotImplementedError()"
-    for exercise in SIGNATURES:
-        source = f"def {exercise}({SIGNATURES[exercise]}):\n    {stub}\n"
-        for outcome in _outcomes(exercise, source).values():
-            assert not outcome.passed and outcome.error == "NotImplementedError", outcome
+@pytest.mark.parametrize("exercise", list(SIGNATURES))
+def test_release_stub_fails_both_test_cells(exercise):
+    corpus.assert_release_stub_fails(NOTEBOOK, exercise)
 
 
 def test_corpus_covers_every_exercise():
-    for exercise in SIGNATURES:
-        mistakes = [m for m in MISTAKES if m.exercise == exercise]
-        alternatives = [a for a in ALTERNATIVES if a.exercise == exercise]
-        assert len(mistakes) >= 3, f"{exercise}: only {len(mistakes)} mistakes"
-        assert len(alternatives) >= 2, f"{exercise}: only {len(alternatives)} alternatives"
-    assert len(set(_ids(MISTAKES + ALTERNATIVES))) == len(MISTAKES) + len(ALTERNATIVES)
+    corpus.assert_covers(list(SIGNATURES), MISTAKES, ALTERNATIVES)
 
 
-@pytest.mark.parametrize("mistake", MISTAKES, ids=_ids(MISTAKES))
+@pytest.mark.parametrize("mistake", MISTAKES, ids=corpus.ids(MISTAKES))
 def test_hidden_tests_reject_mistake(mistake):
-    hidden = _outcomes(mistake.exercise, mistake.source)[f"hidden_{mistake.exercise}"]
-    assert not hidden.passed, f"the hidden tests accept {mistake.id}: {mistake.why}"
-    assert hidden.error in ("CheckFailed", "AssertionError"), (
-        f"{mistake.id} made the hidden tests crash with {hidden.error} instead of failing a "
-        f"check: {hidden.message}")
-    assert mistake.exercise in hidden.message, hidden.message
+    hidden = corpus.rejected(NOTEBOOK, mistake, errors=("CheckFailed", "AssertionError"))
     assert "expected" in hidden.message, hidden.message
 
 
-@pytest.mark.parametrize("alternative", ALTERNATIVES, ids=_ids(ALTERNATIVES))
+@pytest.mark.parametrize("alternative", ALTERNATIVES, ids=corpus.ids(ALTERNATIVES))
 def test_correct_alternative_passes_both_test_cells(alternative):
-    outcomes = _outcomes(alternative.exercise, alternative.source)
-    assert set(outcomes) == {f"test_{alternative.exercise}", f"hidden_{alternative.exercise}"}
-    for outcome in outcomes.values():
-        assert outcome.passed, f"{outcome.grade_id}: {outcome.error}: {outcome.message}"
+    corpus.assert_accepted(NOTEBOOK, alternative)
