@@ -32,7 +32,8 @@ def cmd_grade(course: Course, args: argparse.Namespace) -> int:
     if out == args.submissions.resolve() or args.submissions.resolve() in out.parents:
         raise AutogradeError("--out must not be inside SUBMISSIONS (it would be graded too)")
     begin = time.perf_counter()
-    limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb)
+    limits = Limits(timeout=args.timeout, cell_timeout=args.cell_timeout,
+                    memory_mb=args.memory_mb)
     results = grade_class(Options(
         args.submissions, out, course, assignment=args.assignment, workers=args.workers,
         limits=limits, sandbox=args.sandbox, dask_scheduler=args.dask_scheduler,
@@ -74,7 +75,11 @@ def add_parsers(sub) -> None:
     grade.add_argument("--workers", type=_positive(int), default=os.cpu_count() or 1,
                        help="submissions graded at the same time (default: cores)")
     grade.add_argument("--timeout", type=_positive(float), default=600.0,
-                       help="seconds one notebook may run (default: 600)")
+                       help="seconds one notebook may run in all (default: 600)")
+    grade.add_argument("--cell-timeout", type=_positive(float), default=60.0,
+                       help="seconds one cell may run (a student's cell, or a test cell's "
+                            "calls of the student's code); a cell over it costs only the "
+                            "tests that need it (default: 60)")
     grade.add_argument("--memory-mb", type=_positive(int), default=3072,
                        help="memory one notebook may use (default: 3072)")
     grade.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",

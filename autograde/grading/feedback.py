@@ -14,6 +14,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from autograde import notebook
+from autograde.grading import record
 
 
 def _summary(result: dict) -> str:
@@ -24,7 +25,15 @@ def _summary(result: dict) -> str:
         f"<td>{html.escape(t['message'].splitlines()[0] if t['message'] else '')}</td></tr>"
         for t in result.get("tests", []))
     status = html.escape(result["status"])
-    detail = f"<p>{html.escape(result['detail'])}</p>" if result.get("detail") else ""
+    text = record.detail_before_incidents(result)
+    detail = f"<p>{html.escape(text)}</p>" if text else ""
+    if result.get("incidents"):
+        items = "".join(f"<li><b>{html.escape(i['cell'])}</b> ({html.escape(i['cause'])}): "
+                        f"{html.escape(i['message'])}</li>" for i in result["incidents"])
+        detail += ("\n<p><b>Needs attention.</b> Part of your notebook stopped the grader's "
+                   "Python; it was restarted, the cells before were run again, and the rest "
+                   "of your notebook was graded as usual. The tests that needed what stopped "
+                   f"lost their points:</p><ul>{items}</ul>")
     return (f"## Feedback: {html.escape(result['assignment'])}, student "
             f"{html.escape(result['student_id'])}\n\n"
             f"**Score: {result['score']:g} / {result['max_score']:g}** (status: {status})\n"

@@ -21,7 +21,7 @@ import nbformat
 
 from autograde import notebook
 from autograde.grading.sandbox import Limits, Worker
-from autograde.grading.session import RemoteFunction, Session, WorkerGone
+from autograde.grading.session import FunctionStopped, RemoteFunction, Session, WorkerGone
 
 OUTPUT_LIMIT = 16 * 1024
 
@@ -42,6 +42,20 @@ class TestResult:
 
 
 @dataclass
+class Incident:
+    """A cell or a call that stopped the worker (or ran out of memory), and what it cost."""
+
+    cell: str           # the cell's grade_id, or "cell N" for a cell without one
+    cause: str          # timeout (the limit per cell), crashed or memory
+    message: str        # what happened, in a sentence a student can act on
+    functions: list[str] = field(default_factory=list)   # innermost first, when known
+
+    def to_json(self) -> dict:
+        return {"cell": self.cell, "cause": self.cause, "message": self.message,
+                "functions": list(self.functions)}
+
+
+@dataclass
 class NotebookResult:
     """The outcome of grading one notebook."""
 
@@ -50,6 +64,7 @@ class NotebookResult:
     tests: list[TestResult] = field(default_factory=list)
     notebook: nbformat.NotebookNode | None = None
     seconds: float = 0.0
+    incidents: list[Incident] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -95,8 +110,36 @@ def _error(ename: str, message: str, tb: str = "") -> nbformat.NotebookNode:
                                   traceback=lines + [f"{ename}: {message}"])
 
 
+class _Stopped(Exception):
+    """The notebook cannot go on: its total budget is spent, its setup failed, or it
+    used up its restarts. Carries the notebook's status and detail."""
+
+    def __init__(self, status: str, detail: str):
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+class _StoppedFunction:
+    """Stands for a student's function that stopped the worker earlier: calling it fails
+    at once with what happened, instead of waiting for the limit again."""
+
+    def __init__(self, name: str, why: str):
+        self.__name__, self._why = name, why
+
+    def __call__(self, *args, **kwargs):
+        raise FunctionStopped(f"not called again: earlier, {self._why}")
+
+
 class Judge:
-    """Runs one restored notebook against one worker."""
+    """Runs one restored notebook against the student's worker, and recovers from incidents.
+
+    When a cell or a call of the student's code stops the worker (a cell over
+    its time limit, a crash, memory), the incident is recorded, a new worker is
+    started, the cells that ran before are replayed, the offending cell is
+    skipped and grading goes on. The functions that were running are not
+    called again: the tests that use them fail at once with what happened. A
+    failure inside one function so costs what leaving it unsolved costs.
+    """
 
     def __init__(self, nb: nbformat.NotebookNode, workdir: Path, limits: Limits, mode: str):
         self.nb, self.workdir, self.limits, self.mode = nb, workdir, limits, mode
@@ -107,54 +150,100 @@ class Judge:
             m = notebook.meta(cell)
             if cell.cell_type == "code" and m.get("solution"):
                 self.student_names |= defined_names(cell.source)
+        self.incidents: list[Incident] = []
+        self.stopped_functions: dict[str, str] = {}   # name -> what happened when it ran
+        self.replay: list[tuple[str, str]] = []        # (cell name, source) that ran to the end
+        self.restarts = 0
+        self.deadline = 0.0
+        self.worker: Worker | None = None
+        self.session: Session | None = None
 
     def run(self) -> NotebookResult:
         start = time.monotonic()
-        worker = Worker(self.workdir, self.limits, self.mode)
-        session = Session(worker, self.setup_names)
-        stopped: WorkerGone | None = None
-        memory_error = ""
+        self.deadline = start + self.limits.timeout
+        self._start_worker()
+        stopped: _Stopped | None = None
         tests: list[TestResult] = []
         try:
-            for cell in self.nb.cells:
+            for index, cell in enumerate(self.nb.cells):
                 if cell.cell_type != "code":
                     continue
                 m = notebook.meta(cell)
+                name = notebook.grade_id(cell) or f"cell {index + 1}"
                 if m.get("grade"):
-                    result, gone = self._judge_cell(cell, m, session, stopped)
-                    tests.append(result)
-                    stopped = stopped or gone
-                    continue
-                if stopped is not None:
-                    continue
-                # Setup and given code run on both sides, at the same time (TensorFlow's
-                # import alone takes seconds).
-                trusted = m.get("locked") and not m.get("solution")
-                try:
-                    run = session.exec_cell(
-                        cell.source, functools.partial(self._run_trusted, cell) if trusted else None)
-                except WorkerGone as gone:
-                    stopped = gone
-                    cell.outputs = [_error("CellStopped", gone.detail)]
-                    continue
-                cell.outputs = [_stream(run.output)] if run.output else []
-                if run.error:
-                    cell.outputs.append(_error(run.error.get("ename", "Error"),
-                                               run.error.get("message", ""),
-                                               run.error.get("traceback", "")))
-                    if run.error.get("ename") == "MemoryError" and not memory_error:
-                        memory_error = notebook.grade_id(cell) or "a cell"
+                    tests.append(self._not_run(cell, m, stopped) if stopped else
+                                 self._judge_cell(cell, m))
+                elif not stopped:
+                    self._run_cell(cell, m, name)
+                if self.session.gone is not None and not stopped:
+                    setup = m.get("locked") and not m.get("solution") and not m.get("grade")
+                    try:
+                        self._recover(self.session.gone, name, setup=bool(setup))
+                    except _Stopped as stop:
+                        stopped = stop
         finally:
-            worker.close()
-        if stopped is not None:
-            status, detail = stopped.reason, stopped.detail
-        elif memory_error:
-            status = "memory"
-            detail = (f"a cell ({memory_error}) ran out of memory "
-                      f"(limit {self.limits.memory_mb} MB); later tests may have failed")
-        else:
-            status, detail = "graded", ""
-        return NotebookResult(status, detail, tests, self.nb, time.monotonic() - start)
+            self.worker.close()
+        status, detail = (stopped.status, stopped.detail) if stopped else ("graded", "")
+        return NotebookResult(status, detail, tests, self.nb, time.monotonic() - start,
+                              list(self.incidents))
+
+    # workers ------------------------------------------------------------------
+    def _start_worker(self) -> None:
+        self.worker = Worker(self.workdir, self.limits, self.mode, deadline=self.deadline)
+        self.session = Session(self.worker, self.setup_names)
+
+    def _recover(self, gone: WorkerGone, cell_name: str, setup: bool) -> None:
+        """Record an incident and carry on in a new worker; raise _Stopped if it cannot."""
+        if gone.reason == "timeout":
+            raise _Stopped("timeout", gone.detail)
+        self.incidents.append(Incident(cell_name, gone.cause, gone.about(), gone.functions))
+        for fn in gone.functions:
+            self.stopped_functions.setdefault(fn, gone.about())
+        if setup:
+            raise _Stopped(gone.cause, f"the setup cell {cell_name} {gone.detail}")
+        while True:
+            if self.restarts >= self.limits.restarts:
+                raise _Stopped(gone.cause, f"stopped after {self.restarts} restarts (the "
+                                           f"limit per notebook); later cells were not run")
+            self.restarts += 1
+            self.worker.close()
+            self._start_worker()
+            try:
+                for i, (name, source) in enumerate(self.replay):
+                    self.worker.begin_cell()
+                    self.session.exec_cell(source)
+                return
+            except WorkerGone as again:
+                if again.reason == "timeout":
+                    raise _Stopped("timeout", again.detail) from None
+                self.incidents.append(Incident(name, again.cause,
+                                               f"{again.about()} when it was run again after "
+                                               f"a restart; skipped", again.functions))
+                del self.replay[i]
+                gone = again
+
+    # cells ----------------------------------------------------------------------
+    def _run_cell(self, cell: nbformat.NotebookNode, m: dict, name: str) -> None:
+        """Run a student, setup or given cell in the worker (setup also here, at once:
+        TensorFlow's import alone takes seconds)."""
+        trusted = m.get("locked") and not m.get("solution")
+        self.worker.begin_cell()
+        try:
+            run = self.session.exec_cell(
+                cell.source, functools.partial(self._run_trusted, cell) if trusted else None)
+        except WorkerGone as gone:
+            cell.outputs = [_error("CellStopped", gone.about())]
+            return
+        self.replay.append((name, cell.source))
+        cell.outputs = [_stream(run.output)] if run.output else []
+        if run.error:
+            cell.outputs.append(_error(run.error.get("ename", "Error"),
+                                       run.error.get("message", ""),
+                                       run.error.get("traceback", "")))
+            if run.error.get("ename") == "MemoryError":
+                self.incidents.append(Incident(name, "memory", (
+                    f"this cell ran out of memory (limit {self.limits.memory_mb} MB); "
+                    f"what it defines after that point is missing")))
 
     def _run_trusted(self, cell: nbformat.NotebookNode) -> None:
         before = set(self.trusted)
@@ -162,39 +251,42 @@ class Judge:
             exec(_compile(cell.source, f"<{notebook.grade_id(cell)}>"), self.trusted)
         self.setup_names |= set(self.trusted) - before
 
-    def _bind_student_names(self, source: str, session: Session) -> None:
+    def _bind_student_names(self, source: str) -> None:
         """Point the names the test uses from solution cells at the student's worker."""
         wanted = {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
         wanted &= self.student_names
         for name in wanted:
             self.trusted.pop(name, None)
-        available = session.names()
+        available = self.session.names()
         for name in wanted:
-            if name not in available:
-                continue
-            self.trusted[name] = (RemoteFunction(session, name) if available[name]
-                                  else session.get(name))
+            if name in self.stopped_functions:
+                self.trusted[name] = _StoppedFunction(name, self.stopped_functions[name])
+            elif name in available:
+                self.trusted[name] = (RemoteFunction(self.session, name) if available[name]
+                                      else self.session.get(name))
 
-    def _judge_cell(self, cell, m: dict, session: Session,
-                    stopped: WorkerGone | None) -> tuple[TestResult, WorkerGone | None]:
-        """Run one graded cell in the grader; return its verdict and whether the worker died."""
+    def _not_run(self, cell, m: dict, stopped: _Stopped) -> TestResult:
+        result = TestResult(str(m.get("grade_id")), 0.0, float(m.get("points", 0) or 0),
+                            "BEGIN HIDDEN TESTS" in cell.source)
+        result.message = f"not run, because the notebook stopped earlier: {stopped.detail}"
+        cell.outputs = [_error("NotRun", result.message)]
+        return result
+
+    def _judge_cell(self, cell, m: dict) -> TestResult:
+        """Run one graded cell in the grader and return its verdict."""
         gid = str(m.get("grade_id"))
         max_points = float(m.get("points", 0) or 0)
-        hidden = "BEGIN HIDDEN TESTS" in cell.source
-        result = TestResult(gid, 0.0, max_points, hidden)
-        if stopped is not None:
-            result.message = f"not run, because the notebook stopped earlier: {stopped.detail}"
-            cell.outputs = [_error("NotRun", result.message)]
-            return result, None
+        result = TestResult(gid, 0.0, max_points, "BEGIN HIDDEN TESTS" in cell.source)
         out = io.StringIO()
-        gone = None
+        self.worker.begin_cell()
         try:
-            self._bind_student_names(cell.source, session)
+            self._bind_student_names(cell.source)
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
                 exec(_compile(cell.source, f"<{gid}>"), self.trusted)
-        except WorkerGone as err:
-            gone = err
-            result.message = f"stopped during this test: {err.detail}"
+        except WorkerGone as gone:
+            result.message = f"stopped during this test: {gone.about()}"
+        except FunctionStopped as err:
+            result.message = str(err)
         except NameError as err:
             result.message = (f"NameError: {err}. Did you rename or delete a function? "
                               f"Keep the names and signatures the notebook gives.")
@@ -202,8 +294,11 @@ class Judge:
             notes = "\n".join(getattr(err, "__notes__", []))
             result.message = f"{type(err).__name__}: {err}" + (f"\n{notes}" if notes else "")
         else:
-            result.points = max_points
+            if self.session.gone is None:
+                result.points = max_points
+            else:   # the test went on although the worker stopped: no points for it
+                result.message = f"stopped during this test: {self.session.gone.about()}"
         cell.outputs = [_stream(out.getvalue())] if out.getvalue() else []
         if not result.passed:
             cell.outputs.append(_error("TestFailed", result.message))
-        return result, gone
+        return result

@@ -23,10 +23,28 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from autograde import notebook
 
-GRADES_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "detail",
-                  "seconds"]
+GRADES_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "incidents",
+                  "detail", "seconds"]
 TESTS_COLUMNS = ["student_id", "assignment", "test", "hidden", "points", "max_points",
                  "passed", "message"]
+
+
+ATTENTION = "needs attention: "
+
+
+def incidents_text(incidents: list[dict]) -> str:
+    """The incidents of one submission, as the end of its ``detail``."""
+    if not incidents:
+        return ""
+    return ATTENTION + "; ".join(f"{i['cell']}: {i['message']}" for i in incidents)
+
+
+def detail_before_incidents(result: dict) -> str:
+    """``detail`` without the incidents part (for readers that list incidents apart)."""
+    detail = str(result.get("detail", ""))
+    if result.get("incidents") and ATTENTION in detail:
+        detail = detail[: detail.rindex(ATTENTION)].rstrip("; ")
+    return detail
 
 
 def safe_name(text: str) -> str:
@@ -77,6 +95,7 @@ def write_csvs(out: Path) -> tuple[Path, Path]:
     grades, tests = out / "grades.csv", out / "tests.csv"
     write_atomic(grades, _csv_text(GRADES_COLUMNS, (
         {**r, "score": _num(r["score"]), "max_score": _num(r["max_score"]),
+         "incidents": len(r.get("incidents", [])),
          "seconds": f"{r.get('seconds', 0):.1f}"} for r in results)))
     write_atomic(tests, _csv_text(TESTS_COLUMNS, (
         {"student_id": r["student_id"], "assignment": r["assignment"], **t,

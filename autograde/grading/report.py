@@ -1,7 +1,8 @@
 """`autograde report OUT`: how the class did, from the results a grading run left in OUT.
 
 Writes ``OUT/report/`` with ``report.md`` (per-exercise pass rates, status
-counts, the slowest submissions), ``pass_rates.csv`` and one score histogram
+counts, the submissions that need attention, the slowest submissions),
+``pass_rates.csv`` and one score histogram
 PNG per assignment; returns the markdown so the CLI can print it.
 """
 
@@ -62,6 +63,26 @@ def histogram(results: list[dict], assignment: str, path: Path) -> None:
     plt.close(fig)
 
 
+def needs_attention(results: list[dict]) -> list[str]:
+    """Markdown lines listing every incident (a cell or function that stopped the worker)
+    and every notebook that could not be graded to the end."""
+    rows = [(r, i) for r in results for i in r.get("incidents", [])]
+    stopped = [r for r in results if r["status"] in ("timeout", "crashed", "memory")]
+    lines = ["## Needs attention", ""]
+    if not rows and not stopped:
+        return lines + ["Nothing: every notebook ran to the end without an incident.", ""]
+    lines += ["| student | assignment | cell | cause | what happened |", "|---|---|---|---|---|"]
+    lines += [f"| {r['student_id']} | {r['assignment']} | {i['cell']} | {i['cause']} | "
+              f"{_cell_text(i['message'])} |" for r, i in rows]
+    lines += [f"| {r['student_id']} | {r['assignment']} | (notebook) | {r['status']} | "
+              f"{_cell_text(record.detail_before_incidents(r))} |" for r in stopped]
+    return lines + [""]
+
+
+def _cell_text(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def write_report(out: Path) -> str:
     """Write OUT/report/ and return the markdown report."""
     results = record.all_results(out)
@@ -93,6 +114,7 @@ def write_report(out: Path) -> str:
         lines += [f"| {r['exercise']} | {r['passed']} / {r['submissions']} | "
                   f"{100 * r['pass_rate']:.0f}% |" for r in rates if r["assignment"] == assignment]
         lines.append("")
+    lines += needs_attention(results)
     slow = sorted(results, key=lambda r: -r.get("seconds", 0))[:SLOWEST]
     lines += ["## Slowest submissions", "", "| student | assignment | seconds | status |",
               "|---|---|---|---|"]

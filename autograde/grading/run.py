@@ -88,6 +88,7 @@ def grade_one(task: Task) -> dict:
         "status": graded.status, "detail": graded.detail,
         "score": graded.score, "max_score": graded.max_score,
         "seconds": round(graded.seconds, 2), "digest": task.digest,
+        "incidents": [i.to_json() for i in graded.incidents],
         "tests": [{"test": t.grade_id, "hidden": t.hidden, "points": t.points,
                    "max_points": t.max_points, "message": t.message} for t in graded.tests],
         "notebook": nbformat.writes(graded.notebook),
@@ -117,8 +118,10 @@ class Options:
 
 
 def _combine_detail(result: dict, notes: list[str]) -> dict:
-    if notes:
-        result["detail"] = "; ".join([d for d in [result.get("detail", "")] if d] + notes)
+    """The detail an instructor reads: what stopped the notebook, the collection notes,
+    then the incidents (last, so feedback can list them apart)."""
+    parts = [result.get("detail", ""), *notes, record.incidents_text(result.get("incidents", []))]
+    result["detail"] = "; ".join(p for p in parts if p)
     return result
 
 

@@ -10,13 +10,22 @@ runs with resource limits only (the grader says so once, loudly).
 Limits, in both modes: memory (``RLIMIT_DATA`` on each process, which
 TensorFlow tolerates where ``RLIMIT_AS`` does not, plus a watchdog on the
 resident memory of the whole process tree), file size, open files, no core
-dumps; the caller enforces the wall-clock timeout with :meth:`Worker.kill`.
+dumps. The worker's watchdog enforces the wall-clock limits: the
+notebook's total budget (``timeout``, shared by the workers that replace one
+another after an incident) and the limit per cell (``cell_timeout``, counted
+only while the worker is busy with a request). Before it stops a worker for
+time or memory it asks Python to dump its stack (``SIGUSR1``, see
+:mod:`autograde.grading.worker`), so the grader can name the student's
+function that was running.
 """
 
 from __future__ import annotations
 
+import collections
 import ctypes
+import math
 import os
+import re
 import resource
 import shutil
 import signal
@@ -41,9 +50,11 @@ class Limits:
     """Resources one submission may use."""
 
     timeout: float = 600.0       # seconds of wall-clock time for the whole notebook
+    cell_timeout: float = 60.0   # seconds one cell may keep the worker busy
     memory_mb: int = 2048        # resident memory of the worker's process tree
-    output_kb: int = 256         # printed output kept per notebook
+    output_kb: int = 256         # console output of the worker kept per notebook
     file_mb: int = 256           # largest file the student's code may write
+    restarts: int = 5            # workers started again after incidents, per notebook
 
 
 @lru_cache(maxsize=1)
@@ -165,12 +176,50 @@ def _rss_bytes(pids: list[int]) -> int:
     return total
 
 
-class Worker:
-    """A running worker process and its two pipe ends."""
+# A frame of the student's code in a faulthandler dump: IPython names cell files
+# <ipython-input-N-HASH> (older) or /tmp/ipykernel_PID/HASH.py (newer).
+_CELL_FRAME = re.compile(r'File "(?:<ipython-input-[^"]*>|[^"]*/ipykernel_\d+/[^"]*)", '
+                         r'line \d+ in (\w+)')
+_DUMP_START = re.compile(r"^(?:(?:Current thread|Thread) 0x[0-9a-f]+|Stack|Fatal Python error)",
+                         re.M)
 
-    def __init__(self, workdir: Path, limits: Limits, mode: str):
+
+def student_frames(console: str) -> list[str]:
+    """The student's functions on the stack in the last dump in ``console``, innermost
+    first (faulthandler prints the most recent call first), without repeats."""
+    starts = [m.start() for m in _DUMP_START.finditer(console)]
+    if not starts:
+        return []
+    # The last dump may span several thread blocks: take every block after the last
+    # line that is not part of a dump (the text a dump starts with follows it directly).
+    first = starts[-1]
+    for start in reversed(starts[:-1]):
+        between = console[start:first]
+        if any(line and not line.startswith(("  ", "Thread", "Current thread", "Stack", "Fatal",
+                                                 "Python runtime", "Extension modules"))
+               for line in between.splitlines()):
+            break
+        first = start
+    names: list[str] = []
+    for name in _CELL_FRAME.findall(console[first:]):
+        if name != "<module>" and name not in names:
+            names.append(name)
+    return names
+
+
+class Worker:
+    """A running worker process and its two pipe ends.
+
+    ``deadline`` (``time.monotonic()``) ends the notebook's total budget; by
+    default it is ``limits.timeout`` from now. :meth:`begin_cell` starts the
+    clock of one cell; the Session marks the worker ``busy`` while it waits.
+    """
+
+    def __init__(self, workdir: Path, limits: Limits, mode: str, deadline: float | None = None):
         self.limits, self.mode = limits, mode
-        self.reason = ""           # "timeout" or "memory" once the grader stopped it
+        self.reason = ""           # timeout, cell_timeout or memory once the grader stopped it
+        self.busy = False
+        self.cell_deadline = math.inf
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         inner = [sys.executable, "-m", "autograde.grading.worker",
@@ -190,24 +239,53 @@ class Worker:
         self.wfile = os.fdopen(to_worker_w, "wb", buffering=0)
         self.rfile = os.fdopen(from_worker_r, "rb", buffering=0)
         self.console = bytearray()     # what reached the worker's own stdout/stderr (capped)
+        self.console_tail: collections.deque[bytes] = collections.deque(maxlen=64)
         self.started = time.monotonic()
+        self.deadline = deadline if deadline is not None else self.started + limits.timeout
         threading.Thread(target=self._drain_console, daemon=True).start()
         threading.Thread(target=self._watch, daemon=True).start()
 
     def _drain_console(self) -> None:
         cap = self.limits.output_kb * 1024
-        for chunk in iter(lambda: self.proc.stdout.read(65536), b""):
+        for chunk in iter(lambda: self.proc.stdout.read(4096), b""):
             if len(self.console) < cap:
                 self.console += chunk[: cap - len(self.console)]
+            self.console_tail.append(chunk)
+
+    def begin_cell(self) -> None:
+        """Start the clock of one cell (a student's cell, or a test cell's calls)."""
+        self.cell_deadline = time.monotonic() + self.limits.cell_timeout
 
     def _watch(self) -> None:
         cap = self.limits.memory_mb * 2**20
         while self.proc.poll() is None:
-            if time.monotonic() - self.started > self.limits.timeout:
-                self.kill("timeout")
+            now = time.monotonic()
+            if now > self.deadline:
+                self.stop("timeout")
+            elif self.busy and now > self.cell_deadline:
+                self.stop("cell_timeout")
             elif _rss_bytes(_process_tree(self.proc.pid)) > cap:
-                self.kill("memory")
-            time.sleep(0.2)
+                self.stop("memory")
+            time.sleep(0.1)
+
+    def stop(self, reason: str) -> None:
+        """Ask the worker's Python for its stack (it dumps it to the console), then kill."""
+        if reason and not self.reason:
+            self.reason = reason
+        for pid in _process_tree(self.proc.pid):
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                if b"autograde.grading.worker" in cmdline and not cmdline.startswith(b"bwrap"):
+                    os.kill(pid, signal.SIGUSR1)
+            except OSError:
+                continue
+        time.sleep(0.3)
+        self.kill(reason)
+
+    def student_frames(self) -> list[str]:
+        """The student's functions that were running when the worker stopped, innermost first."""
+        time.sleep(0.05)   # let the console thread read the end of a dump
+        return student_frames(b"".join(self.console_tail).decode("utf-8", "replace"))
 
     def settle(self, grace: float = 2.0) -> None:
         """After the channel closed: let the worker exit by itself (keeping its code), then kill."""

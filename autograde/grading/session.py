@@ -29,12 +29,39 @@ class StudentError(Exception):
     """The student's code raised an exception that is not a built-in one."""
 
 
-class WorkerGone(Exception):
-    """The worker stopped answering: it was stopped (timeout, memory) or it died."""
+class WorkerGone(BaseException):
+    """The worker stopped answering: it was stopped (time, memory) or it died.
 
-    def __init__(self, reason: str, detail: str):
+    A BaseException, so a test's ``except Exception`` cannot take a dead worker
+    for the exception it expected. ``reason`` is ``timeout`` (the notebook's
+    total budget), ``cell_timeout``, ``memory`` or ``crashed``; ``functions``
+    are the student's functions that were running, innermost first, when the
+    grader could tell.
+    """
+
+    def __init__(self, reason: str, detail: str, functions: list[str] | None = None):
         super().__init__(detail)
         self.reason, self.detail = reason, detail
+        self.functions: list[str] = list(functions or [])
+
+    @property
+    def cause(self) -> str:
+        """What an incident report calls it: timeout, memory or crashed."""
+        return "timeout" if self.reason == "cell_timeout" else self.reason
+
+    def about(self) -> str:
+        """What happened, said of the function that was running (or of the cell)."""
+        if self.functions:
+            who = f"`{self.functions[0]}`"
+            if len(self.functions) > 1:
+                who += " (called by " + ", ".join(f"`{f}`" for f in self.functions[1:]) + ")"
+        else:
+            who = "this cell"
+        return f"{who} {self.detail}"
+
+
+class FunctionStopped(Exception):
+    """A call of a student's function that stopped the worker earlier: not run again."""
 
 
 @dataclass
@@ -114,6 +141,7 @@ class Session:
         self.portable_globals = portable_globals if portable_globals is not None else set()
         self._callables: dict[int, Callable[..., Any]] = {}
         self._generators: list[np.random.Generator] = []
+        self.gone: WorkerGone | None = None       # set once the worker stopped answering
 
     # encoding ---------------------------------------------------------------
     def _to_ref(self, obj: Any) -> wire.Ref | wire.Packed:
@@ -151,6 +179,9 @@ class Session:
 
     def send(self, header: dict, blobs: list[bytes] = ()) -> None:
         """Send one request without waiting: the worker starts on it; :meth:`reply` collects."""
+        if self.gone is not None:
+            raise self.gone
+        self.worker.busy = True
         try:
             wire.send(self.worker.wfile, header, blobs)
         except wire.WireError as err:
@@ -164,6 +195,7 @@ class Session:
                 if reply.get("op") == "callback":
                     self._serve_callback(reply, rblobs)
                     continue
+                self.worker.busy = False
                 return reply, rblobs
         except wire.WireError as err:
             raise self._gone(err) from None
@@ -183,22 +215,34 @@ class Session:
                                           "error": {"message": f"{type(err).__name__}: {err}"}})
 
     def _gone(self, err: Exception) -> WorkerGone:
+        if self.gone is not None:
+            return self.gone
+        self.worker.busy = False
         self.worker.settle()
-        reason = self.worker.reason
-        limits = self.worker.limits
+        self.gone = self._describe_stop()
+        return self.gone
+
+    def _describe_stop(self) -> WorkerGone:
+        reason, limits = self.worker.reason, self.worker.limits
+        functions = self.worker.student_frames()
         if reason == "timeout":
-            return WorkerGone("timeout", f"stopped after {limits.timeout:g} s "
-                              f"(the time limit): an endless loop, or a very slow cell?")
+            return WorkerGone("timeout", f"stopped after {limits.timeout:g} s (the time limit "
+                              f"of the whole notebook): an endless loop, or a very slow "
+                              f"notebook?", functions)
+        if reason == "cell_timeout":
+            return WorkerGone("cell_timeout", f"did not finish within {limits.cell_timeout:g} s "
+                              f"(the limit per cell): an endless loop?", functions)
         if reason == "memory":
-            return WorkerGone("memory", f"stopped when it used more than "
-                              f"{limits.memory_mb} MB of memory")
+            return WorkerGone("memory", f"used more than {limits.memory_mb} MB of memory "
+                              f"(the limit) and was stopped", functions)
         code = self.worker.proc.returncode
         if code is not None and code > 128 and self.worker.mode == "bwrap":
             code = 128 - code          # bwrap reports a child killed by signal N as 128 + N
         how = (f"was killed by signal {-code}" + (" (segmentation fault)" if code == -11 else "")
                if code is not None and code < 0 else f"exited with code {code}")
-        return WorkerGone("crashed", f"the Python process running the notebook {how}; "
-                          f"look for os._exit, sys.exit or code that crashes Python")
+        return WorkerGone("crashed", f"stopped the Python process running the notebook: it "
+                          f"{how}; look for os._exit, sys.exit or code that crashes Python",
+                          functions)
 
     def _value(self, reply: dict, blobs: list[bytes]) -> Any:
         self._sync_generators(reply)
@@ -244,7 +288,12 @@ class Session:
                   else self._encode(target, blobs),
                   "args": self._encode(list(args), blobs),
                   "kwargs": self._encode(dict(kwargs), blobs)}
-        reply, rblobs = self.request(header, blobs)
+        try:
+            reply, rblobs = self.request(header, blobs)
+        except WorkerGone as gone:
+            if isinstance(target, str) and target not in gone.functions:
+                gone.functions.append(target)    # the outermost: the function the test called
+            raise
         _write_back(list(wire.arrays_in([list(args), dict(kwargs)])), reply, rblobs)
         return self._value(reply, rblobs)
 

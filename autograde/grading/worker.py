@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import faulthandler
 import io
 import json
 import os
+import signal
 import sys
 import traceback
 from typing import Any
@@ -32,6 +34,7 @@ import numpy as np
 from autograde.grading import wire
 
 OUTPUT_LIMIT = 64 * 1024   # characters of printed output kept per cell
+_REAL_EXIT = os._exit
 
 
 class CappedText(io.TextIOBase):
@@ -290,8 +293,21 @@ def main(argv: list[str] | None = None) -> None:
     in_fd, out_fd = int(argv[0]), int(argv[1])
     rfile = os.fdopen(in_fd, "rb", buffering=0)
     wfile = os.fdopen(out_fd, "wb", buffering=0)
+    # The stack goes to the console (which the grader reads) on a crash, and on SIGUSR1,
+    # which the grader sends before it stops a worker for time or memory: so the grader
+    # can say which of the student's functions was running.
+    faulthandler.enable(file=sys.__stderr__, all_threads=True)
+    faulthandler.register(signal.SIGUSR1, file=sys.__stderr__, all_threads=True)
+    os._exit = _exit_with_stack
     Worker(rfile, wfile).serve()
-    os._exit(0)  # do not wait for threads the student's code may have left running
+    _REAL_EXIT(0)  # do not wait for threads the student's code may have left running
+
+
+def _exit_with_stack(status: int) -> None:
+    """``os._exit`` for the student's code: the stack first, so the grader knows who called it."""
+    faulthandler.dump_traceback(file=sys.__stderr__, all_threads=False)
+    sys.__stderr__.flush()
+    _REAL_EXIT(status)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,23 @@ NAME = "00_tiny"
 SQUARE_OK = "def square(x):\n    return np.asarray(x, dtype=float) ** 2\n"
 MEAN_OK = "def mean_square(X):\n    return square(X).mean(axis=1)\n"
 MEAN_WRONG = "def mean_square(X):\n    return square(X).mean(axis=0)\n"
-LIMITS = Limits(timeout=15, memory_mb=1024, output_kb=64)
+LIMITS = Limits(timeout=40, cell_timeout=4, memory_mb=1024, output_kb=64)
+SQUARE_UNSOLVED = "def square(x):\n    raise NotImplementedError()\n"
+MEAN_UNSOLVED = "def mean_square(X):\n    raise NotImplementedError()\n"
+# One function broken in each way the worker can stop: each must cost what leaving
+# that function unsolved costs (BROKEN_LIKE names the unsolved twin), no more.
+LOOP = "    while True:\n        pass\n"
+EXIT = "    import os\n    os._exit(3)\n"
+SEGV = "    import ctypes\n    ctypes.string_at(0)\n"
+BOMB = "    hog = []\n    while True:\n        hog.append(np.ones(2**24))\n"
+BROKEN_LIKE = {
+    "infinite-loop": "square-unsolved", "os-exit": "square-unsolved",
+    "segfault": "square-unsolved", "memory-bomb": "square-unsolved",
+    "square-calls-os-exit": "square-unsolved",
+    "mean-square-loops": "mean-square-unsolved", "mean-square-calls-os-exit":
+    "mean-square-unsolved", "mean-square-segfaults": "mean-square-unsolved",
+    "mean-square-memory-bomb": "mean-square-unsolved",
+}
 
 
 def source() -> nbformat.NotebookNode:
@@ -75,10 +91,20 @@ EXPECTED = {  # student: (status, score) out of 6
     "warnings-on-stderr-correct": ("graded", 6),
     "float32-and-views-correct": ("graded", 6),
     "reads-solutions-and-escapes": ("graded", 0),
-    "infinite-loop": ("timeout", 0),
-    "os-exit": ("crashed", 0),
-    "segfault": ("crashed", 0),
-    "memory-bomb": ("memory", 0),
+    "square-unsolved": ("graded", 0),         # mean_square uses square
+    "mean-square-unsolved": ("graded", 3),
+    "infinite-loop": ("graded", 0),
+    "os-exit": ("graded", 0),
+    "segfault": ("graded", 0),
+    "memory-bomb": ("graded", 0),
+    "square-calls-os-exit": ("graded", 0),
+    "mean-square-loops": ("graded", 3),
+    "mean-square-calls-os-exit": ("graded", 3),
+    "mean-square-segfaults": ("graded", 3),
+    "mean-square-memory-bomb": ("graded", 3),
+    "endless-ungraded-cell": ("graded", 6),
+    "slow-but-correct": ("graded", 6),
+    "every-cell-crashes": ("crashed", 0),
     "output-flood": ("graded", 6),
     "malformed-json": ("invalid", 0),
     "empty-file": ("invalid", 0),
@@ -144,7 +170,22 @@ def build_class(root: Path, solutions_dir: Path) -> None:
         f"    return np.asarray(x, float) ** 2\n",
         "def mean_square(X):\n    socket.create_connection(('127.0.0.1', 22), timeout=1)\n"
         "    return square(X).mean(axis=1)\n"))
-    put(root, "infinite-loop", submission("def square(x):\n    while True:\n        pass"))
+    put(root, "square-unsolved", submission(SQUARE_UNSOLVED))
+    put(root, "mean-square-unsolved", submission(mean=MEAN_UNSOLVED))
+    put(root, "infinite-loop", submission("def square(x):\n" + LOOP))
+    put(root, "square-calls-os-exit", submission("def square(x):\n" + EXIT))
+    put(root, "mean-square-loops", submission(mean="def mean_square(X):\n" + LOOP))
+    put(root, "mean-square-calls-os-exit", submission(mean="def mean_square(X):\n" + EXIT))
+    put(root, "mean-square-segfaults", submission(mean="def mean_square(X):\n" + SEGV))
+    put(root, "mean-square-memory-bomb", submission(mean="def mean_square(X):\n" + BOMB))
+    put(root, "endless-ungraded-cell", submission(before="while True:\n    pass"))
+    put(root, "slow-but-correct", submission(   # its slowest cell takes 60% of the limit
+        "import time\ndef square(x):\n    time.sleep(1.2)\n"
+        "    return np.asarray(x, dtype=float) ** 2\n"))
+    nb = submission()
+    for _ in range(LIMITS.restarts + 3):
+        nb.cells.insert(2, nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+    put(root, "every-cell-crashes", nb)
     put(root, "os-exit", submission("import os\nos._exit(0)"))
     put(root, "segfault", submission("import ctypes\nctypes.string_at(0)"))
     put(root, "memory-bomb", submission("hog = bytearray(4 * 2**30)\n" + SQUARE_OK))

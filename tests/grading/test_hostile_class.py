@@ -20,7 +20,8 @@ from autograde.grading import record
 from autograde.grading.run import Options, grade_class
 from autograde.grading.sandbox import bwrap_works
 
-from .conftest import EXPECTED, LIMITS, NAME, OUTSIDE_MARKER, course, put, submission
+from .conftest import (BROKEN_LIKE, EXPECTED, LIMITS, NAME, OUTSIDE_MARKER, course, put,
+                       submission)
 
 SANDBOXED_ONLY = {"reads-solutions-and-escapes"}
 
@@ -37,6 +38,29 @@ def test_each_case_gets_its_status_and_score(graded_class, student):
         assert result["detail"], "a status other than graded must say what happened"
 
 
+@pytest.mark.parametrize("student", sorted(BROKEN_LIKE))
+def test_a_broken_function_costs_what_leaving_it_unsolved_costs(graded_class, student):
+    """Test by test, the same points as the twin submission with that function unsolved;
+    the failing tests name the function and what happened."""
+    *_, results = graded_class
+    broken, twin = results[student], results[BROKEN_LIKE[student]]
+    assert [(t["test"], t["points"]) for t in broken["tests"]] == \
+        [(t["test"], t["points"]) for t in twin["tests"]]
+    assert broken["status"] == "graded" and broken["incidents"], broken["detail"]
+    failed = [t for t in broken["tests"] if t["points"] < t["max_points"]]
+    assert failed and all("square" in t["message"] for t in failed)
+
+
+def test_incidents_are_bounded_in_number_and_time(graded_class):
+    *_, results = graded_class
+    every = results["every-cell-crashes"]
+    assert len(every["incidents"]) == LIMITS.restarts + 1
+    assert every["seconds"] < 30, every["seconds"]
+    loop = results["mean-square-loops"]     # one endless call: one cell limit, plus replay
+    assert loop["seconds"] < LIMITS.cell_timeout + 5, loop["seconds"]
+    assert [i["functions"] for i in loop["incidents"]] == [["mean_square"]]
+
+
 def test_max_score_comes_from_the_source_only(graded_class):
     *_, results = graded_class
     graded = [r for r in results.values() if r["assignment"] == NAME]
@@ -45,7 +69,11 @@ def test_max_score_comes_from_the_source_only(graded_class):
 
 def test_details_an_instructor_can_forward(graded_class):
     *_, results = graded_class
-    assert "time limit" in results["infinite-loop"]["detail"]
+    assert "did not finish within 4 s (the limit per cell)" in results["infinite-loop"]["detail"]
+    assert "`square`" in results["infinite-loop"]["detail"]
+    assert "`mean_square`" in results["mean-square-calls-os-exit"]["detail"]
+    assert "os._exit" in results["mean-square-calls-os-exit"]["detail"]
+    assert "restarts" in results["every-cell-crashes"]["detail"]
     assert "segmentation fault" in results["segfault"]["detail"]
     assert "memory" in results["memory-bomb"]["detail"]
     assert "not valid JSON" in results["malformed-json"]["detail"]
@@ -90,6 +118,13 @@ def test_outputs_for_every_graded_notebook(graded_class):
             assert (out / "autograded" / student / f"{NAME}.ipynb").exists()
 
 
+def test_feedback_lists_incidents_for_the_student(graded_class):
+    _, _, out, _ = graded_class
+    html = (out / "feedback" / "mean-square-loops" / f"{NAME}.html").read_text()
+    assert "Needs attention" in html and "did not finish within 4 s" in html
+    assert "Needs attention" not in (out / "feedback" / "perfect" / f"{NAME}.html").read_text()
+
+
 def test_output_flood_is_truncated(graded_class):
     _, _, out, _ = graded_class
     size = (out / "autograded" / "output-flood" / f"{NAME}.ipynb").stat().st_size
@@ -108,6 +143,8 @@ def test_grades_csv_has_one_row_per_student(graded_class):
     with open(out / "grades.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert sorted(r["student_id"] for r in rows) == sorted(results)
+    incidents = {r["student_id"]: int(r["incidents"]) for r in rows}
+    assert incidents["perfect"] == 0 and incidents["mean-square-loops"] == 1
     assert set(rows[0]) >= {"student_id", "assignment", "score", "max_score", "status",
                             "detail"}
     with open(out / "tests.csv", newline="") as f:
@@ -187,7 +224,13 @@ def test_report_pass_rates_histogram_and_slowest(graded_class):
     assert (out / "report" / f"histogram_{NAME}.png").stat().st_size > 1000
     rows = [line for line in text.split("## Slowest submissions")[1].splitlines()
             if line.startswith("| ") and not line.startswith("| student")]
-    assert rows[0].startswith("| infinite-loop |"), rows[:3]   # it ran until the time limit
+    seconds = [float(row.split("|")[3]) for row in rows]
+    assert seconds == sorted(seconds, reverse=True) and len(rows) == 10
+    attention = text.split("## Needs attention")[1].split("##")[0]
+    for student in BROKEN_LIKE:
+        assert f"| {student} | {NAME} |" in attention
+    assert "| every-cell-crashes | 00_tiny | (notebook) | crashed |" in attention
+    assert "| perfect |" not in attention
 
 
 def test_other_assignments_are_skipped_quietly_with_assignment(tmp_path):
