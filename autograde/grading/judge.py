@@ -49,10 +49,11 @@ class Incident:
     cause: str          # timeout (the limit per cell), crashed or memory
     message: str        # what happened, in a sentence a student can act on
     functions: list[str] = field(default_factory=list)   # innermost first, when known
+    solution: str = ""  # grade_id of the solution cell it concerns (gradebook comment), if any
 
     def to_json(self) -> dict:
         return {"cell": self.cell, "cause": self.cause, "message": self.message,
-                "functions": list(self.functions)}
+                "functions": list(self.functions), "solution": self.solution}
 
 
 @dataclass
@@ -144,12 +145,14 @@ class Judge:
     def __init__(self, nb: nbformat.NotebookNode, workdir: Path, limits: Limits, mode: str):
         self.nb, self.workdir, self.limits, self.mode = nb, workdir, limits, mode
         self.trusted: dict = {"__name__": "__main__"}
-        self.student_names: set[str] = set()
         self.setup_names: set[str] = set()
+        self.defined_in: dict[str, str] = {}          # name -> solution cell defining it
         for cell in nb.cells:
             m = notebook.meta(cell)
             if cell.cell_type == "code" and m.get("solution"):
-                self.student_names |= defined_names(cell.source)
+                for name in defined_names(cell.source):
+                    self.defined_in.setdefault(name, str(m.get("grade_id")))
+        self.student_names = set(self.defined_in)
         self.incidents: list[Incident] = []
         self.stopped_functions: dict[str, str] = {}   # name -> what happened when it ran
         self.replay: list[tuple[str, str]] = []        # (cell name, source) that ran to the end
@@ -187,6 +190,14 @@ class Judge:
         return NotebookResult(status, detail, tests, self.nb, time.monotonic() - start,
                               list(self.incidents))
 
+    def _incident(self, cell: str, cause: str, message: str,
+                  functions: list[str] = ()) -> Incident:
+        """An incident, tied to the solution cell of the function that ran (or to its cell)."""
+        where = [self.defined_in[f] for f in functions if f in self.defined_in]
+        solutions = set(self.defined_in.values())
+        return Incident(cell, cause, message, list(functions),
+                        where[0] if where else (cell if cell in solutions else ""))
+
     # workers ------------------------------------------------------------------
     def _start_worker(self) -> None:
         self.worker = Worker(self.workdir, self.limits, self.mode, deadline=self.deadline)
@@ -196,7 +207,7 @@ class Judge:
         """Record an incident and carry on in a new worker; raise _Stopped if it cannot."""
         if gone.reason == "timeout":
             raise _Stopped("timeout", gone.detail)
-        self.incidents.append(Incident(cell_name, gone.cause, gone.about(), gone.functions))
+        self.incidents.append(self._incident(cell_name, gone.cause, gone.about(), gone.functions))
         for fn in gone.functions:
             self.stopped_functions.setdefault(fn, gone.about())
         if setup:
@@ -216,9 +227,9 @@ class Judge:
             except WorkerGone as again:
                 if again.reason == "timeout":
                     raise _Stopped("timeout", again.detail) from None
-                self.incidents.append(Incident(name, again.cause,
-                                               f"{again.about()} when it was run again after "
-                                               f"a restart; skipped", again.functions))
+                self.incidents.append(self._incident(
+                    name, again.cause, f"{again.about()} when it was run again after a "
+                                       f"restart; skipped", again.functions))
                 del self.replay[i]
                 gone = again
 
@@ -241,7 +252,7 @@ class Judge:
                                        run.error.get("message", ""),
                                        run.error.get("traceback", "")))
             if run.error.get("ename") == "MemoryError":
-                self.incidents.append(Incident(name, "memory", (
+                self.incidents.append(self._incident(name, "memory", (
                     f"this cell ran out of memory (limit {self.limits.memory_mb} MB); "
                     f"what it defines after that point is missing")))
 

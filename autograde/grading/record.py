@@ -157,6 +157,14 @@ class GradebookWriter:
         for test in result.get("tests", []):
             grade = self.gb.find_grade(test["test"], assignment, assignment, student)
             grade.auto_score = float(test["points"])
+        for incident in result.get("incidents", []):   # shown beside the cell in formgrader
+            try:
+                comment = self.gb.find_comment(incident.get("solution") or "", assignment,
+                                               assignment, student)
+            except MissingEntry:
+                continue
+            text = f"Needs attention ({incident['cause']}): {incident['message']}"
+            comment.auto_comment = "\n".join(c for c in (comment.auto_comment, text) if c)
         self.gb.db.commit()
 
     def close(self) -> None:

@@ -157,8 +157,12 @@ def test_gradebook_matches_the_csv(graded_class):
     _, _, out, results = graded_class
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
         scores = {s.student.id: s.score for s in gb.find_assignment(NAME).submissions}
+        comment = gb.find_comment("mean_square", NAME, NAME, "mean-square-loops").auto_comment
+        quiet = gb.find_comment("mean_square", NAME, NAME, "perfect").auto_comment
     expected = {k: r["score"] for k, r in results.items() if r["assignment"] == NAME}
     assert scores == expected
+    assert "Needs attention (timeout): `mean_square` did not finish" in comment
+    assert not quiet
 
 
 def test_rerun_grades_nothing_again_and_force_regrades(graded_class, tmp_path):
