@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 
 from autograde import notebook
-from autograde.grading.sandbox import Limits, Worker
+from autograde.grading.sandbox import Limits, Worker, cell_functions
 from autograde.grading.session import FunctionStopped, RemoteFunction, Session, WorkerGone
 
 OUTPUT_LIMIT = 16 * 1024
@@ -136,7 +136,7 @@ class Judge:
 
     When a cell or a call of the student's code stops the worker (a cell over
     its time limit, a crash, memory), the incident is recorded, a new worker is
-    started, the cells that ran before are replayed, the offending cell is
+    started, the cells that succeeded before are replayed, the offending cell is
     skipped and grading goes on. The functions that were running are not
     called again: the tests that use them fail at once with what happened. A
     failure inside one function so costs what leaving it unsolved costs.
@@ -155,7 +155,7 @@ class Judge:
         self.student_names = set(self.defined_in)
         self.incidents: list[Incident] = []
         self.stopped_functions: dict[str, str] = {}   # name -> what happened when it ran
-        self.replay: list[tuple[str, str]] = []        # (cell name, source) that ran to the end
+        self.replay: list[tuple[str, str]] = []        # (cell name, source) that succeeded
         self.restarts = 0
         self.deadline = 0.0
         self.worker: Worker | None = None
@@ -245,16 +245,21 @@ class Judge:
         except WorkerGone as gone:
             cell.outputs = [_error("CellStopped", gone.about())]
             return
-        self.replay.append((name, cell.source))
         cell.outputs = [_stream(run.output)] if run.output else []
-        if run.error:
+        if not run.error:
+            self.replay.append((name, cell.source))
+        else:
             cell.outputs.append(_error(run.error.get("ename", "Error"),
                                        run.error.get("message", ""),
                                        run.error.get("traceback", "")))
             if run.error.get("ename") == "MemoryError":
+                functions = cell_functions(str(run.error.get("traceback", "")))[::-1]
+                who = f"`{functions[0]}`" if functions else "this cell"
                 self.incidents.append(self._incident(name, "memory", (
-                    f"this cell ran out of memory (limit {self.limits.memory_mb} MB); "
-                    f"what it defines after that point is missing")))
+                    f"{who} ran out of memory (the limit is {self.limits.memory_mb} MB); "
+                    f"the rest of the cell was not run"), functions))
+                for fn in functions:
+                    self.stopped_functions.setdefault(fn, self.incidents[-1].message)
 
     def _run_trusted(self, cell: nbformat.NotebookNode) -> None:
         before = set(self.trusted)

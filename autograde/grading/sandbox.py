@@ -179,9 +179,19 @@ def _rss_bytes(pids: list[int]) -> int:
 # A frame of the student's code in a faulthandler dump: IPython names cell files
 # <ipython-input-N-HASH> (older) or /tmp/ipykernel_PID/HASH.py (newer).
 _CELL_FRAME = re.compile(r'File "(?:<ipython-input-[^"]*>|[^"]*/ipykernel_\d+/[^"]*)", '
-                         r'line \d+ in (\w+)')
+                         r'line \d+,? in (\w+)')
 _DUMP_START = re.compile(r"^(?:(?:Current thread|Thread) 0x[0-9a-f]+|Stack|Fatal Python error)",
                          re.M)
+
+
+def cell_functions(text: str) -> list[str]:
+    """The student's functions in a stack dump or traceback text, in the order printed,
+    without repeats (a traceback prints the innermost call last, a dump first)."""
+    names: list[str] = []
+    for name in _CELL_FRAME.findall(text):
+        if name != "<module>" and name not in names:
+            names.append(name)
+    return names
 
 
 def student_frames(console: str) -> list[str]:
@@ -200,11 +210,7 @@ def student_frames(console: str) -> list[str]:
                for line in between.splitlines()):
             break
         first = start
-    names: list[str] = []
-    for name in _CELL_FRAME.findall(console[first:]):
-        if name != "<module>" and name not in names:
-            names.append(name)
-    return names
+    return cell_functions(console[first:])
 
 
 class Worker:
