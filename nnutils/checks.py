@@ -266,9 +266,18 @@ def check_true(condition: Any, message: str) -> None:
         raise CheckFailed(message)
 
 
-def passed(name: str) -> None:
-    """Print the one line a student looks for when a test cell succeeds."""
-    print(f"\u2714 {name}: all tests passed.")
+def passed(name: str, hidden: bool = False) -> None:
+    """Print the one line a student looks for when a test cell succeeds.
+
+    A public test says that it is not the whole story: the hidden tests, which
+    try other sizes and the edge cases, run only when the notebook is graded.
+    Hidden test cells call it with ``hidden=True`` inside their hidden block, so
+    the released notebook never prints a pass for tests it does not contain.
+    """
+    if hidden:
+        print(f"\u2714 {name}: hidden tests passed.")
+    else:
+        print(f"\u2714 {name}: public tests passed; more tests run when graded.")
 
 
 def keras_model_copy(name: str, model: Any) -> tuple[Any, dict]:

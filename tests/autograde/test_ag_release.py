@@ -135,3 +135,28 @@ def test_repository_nbgrader_config_points_at_the_course():
     assert course.db_url == f"sqlite:///{ROOT / 'build' / 'gradebook.db'}"
     assert config.Execute.timeout == CELL_TIMEOUT >= 300
     assert config.ClearSolutions.code_stub == {"python": STUB.replace("    ", "")}
+
+
+COURSE_RELEASES = sorted((ROOT / "notebooks").glob("*/*.ipynb"))
+
+
+@pytest.mark.parametrize("path", COURSE_RELEASES, ids=lambda p: p.stem)
+def test_released_hidden_test_cells_promise_nothing(path):
+    """A released cell whose hidden tests were stripped neither prints a pass (it has not
+    run its tests) nor ends in a bare value (Jupyter would show it as the cell's result);
+    every public test's pass line says that more tests run when graded."""
+    import ast
+    source = read(ROOT / "solutions" / path.parent.name / path.name)
+    hidden = {meta(c)["grade_id"] for c in source.cells
+              if meta(c).get("grade") and "BEGIN HIDDEN TESTS" in c.source}
+    assert hidden, "no hidden test cells found"
+    for gid, cell in cells_by_id(read(path)).items():
+        if gid in hidden:
+            assert "passed(" not in cell.source, f"{gid} prints a pass before grading"
+            last = ast.parse(cell.source).body[-1]
+            assert not isinstance(last, ast.Expr) or \
+                getattr(last.value.func, "id", "") == "print", \
+                f"{gid} ends in a bare value: {ast.unparse(last)[:60]}"
+        elif meta(cell).get("grade"):
+            assert re.search(r'^passed\("\w+"\)$', cell.source, flags=re.M), \
+                f"{gid}: a public test ends with passed(NAME)"

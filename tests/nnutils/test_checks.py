@@ -279,8 +279,10 @@ def test_check_true():
 def test_passed_prints_one_line(capsys):
     passed("sigmoid")
     out = capsys.readouterr()
-    assert out.out == "\u2714 sigmoid: all tests passed.\n"
+    assert out.out == "\u2714 sigmoid: public tests passed; more tests run when graded.\n"
     assert out.err == ""
+    passed("sigmoid", hidden=True)
+    assert capsys.readouterr().out == "\u2714 sigmoid: hidden tests passed.\n"
 
 
 # ---------------------------------------------------------------- call
