@@ -51,7 +51,7 @@ def cmd_demo(course: Course, args: argparse.Namespace) -> int:
     from autograde.demo import DemoState, demo
 
     state = DemoState(course, course.select(args.names), jobs=args.jobs,
-                      grade_timeout=args.grade_timeout,
+                      grade_timeout=args.grade_timeout, cell_timeout=args.cell_timeout,
                       echo=lambda line: print(line, flush=True))
     return EXIT_OK if demo(state) else EXIT_FAILED
 
@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     dem.add_argument("names", nargs="*", metavar="NAME", help=NAMES_HELP)
     dem.add_argument("--grade-timeout", type=float, default=120.0,
                      help="seconds one sample notebook may run when grading (default: 120)")
+    dem.add_argument("--cell-timeout", type=float, default=10.0,
+                     help="seconds one cell may run when grading: the sample students with an "
+                          "endless loop wait this long (default: 10)")
     dem.set_defaults(run=cmd_demo)
 
     add_grading_parsers(sub)

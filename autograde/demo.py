@@ -32,7 +32,8 @@ class DemoState:
     names: list[str]
     echo: Callable[[str], None] = print
     jobs: int = 2
-    grade_timeout: float = 120.0   # seconds per notebook: the endless sample student waits this long
+    grade_timeout: float = 120.0   # seconds per notebook
+    cell_timeout: float = 10.0     # seconds per cell: the endless sample student waits this long
     reports: list[NotebookReport] = field(default_factory=list)
     runs: list[NotebookRun] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
@@ -104,20 +105,31 @@ def step_grade(state: DemoState) -> bool:
                        {n: release_path(state.course, n) for n in state.names},
                        everyone_for=set(state.names[:1]))
     results = grade_class(Options(folder, out, state.course, workers=state.jobs, force=True,
-                                  limits=Limits(timeout=state.grade_timeout), progress=False))
+                                  limits=Limits(timeout=state.grade_timeout,
+                                                cell_timeout=state.cell_timeout),
+                                  progress=False))
     state.echo(summary(results))
     write_report(out)
     by_student = {(r["student_id"], r["assignment"]): r for r in results}
-    expected = [(("perfect", n), "graded", True) for n in state.names] + \
-        [(("blank", n), "graded", False) for n in state.names] + \
-        [(("endless", state.names[0]), "timeout", False)]
+    first = state.names[0]
+    expected = [(("perfect", n), "full") for n in state.names] + \
+        [(("blank", n), "zero") for n in state.names] + \
+        [(("endless", first), "lost"), (("exits", first), "lost")]
     ok = True
-    for key, status, full in expected:
+    for key, score in expected:
         r = by_student.get(key)
-        right = r is not None and r["status"] == status and (r["score"] == r["max_score"]) == full
+        full = r is not None and r["score"] == r["max_score"]
+        right = r is not None and r["status"] == "graded" and (
+            full if score == "full" else not full and (score == "lost" or r["score"] == 0))
         ok = ok and right
         if not right:
             state.echo(f"  unexpected result for {key}: {r and (r['status'], r['score'])}")
+    for key in (("endless", first), ("exits", first)):
+        r = by_student.get(key)
+        if r is not None:
+            state.echo(f"  {key[0]:<8} {first}: {r['score']:g} / {r['max_score']:g} in "
+                       f"{r['seconds']:.1f} s; {len(r.get('incidents', []))} incident(s): "
+                       + "; ".join(i["message"] for i in r.get("incidents", [])))
     state.outputs += [out / "grades.csv", out / "feedback", out / "report" / "report.md"]
     return ok
 

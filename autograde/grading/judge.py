@@ -223,6 +223,7 @@ class Judge:
                 for i, (name, source) in enumerate(self.replay):
                     self.worker.begin_cell()
                     self.session.exec_cell(source)
+                self.session.retire(self.stopped_functions)
                 return
             except WorkerGone as again:
                 if again.reason == "timeout":
@@ -260,6 +261,8 @@ class Judge:
                     f"the rest of the cell was not run"), functions))
                 for fn in functions:
                     self.stopped_functions.setdefault(fn, self.incidents[-1].message)
+                with contextlib.suppress(WorkerGone):   # if it died, run() recovers
+                    self.session.retire(self.stopped_functions)
 
     def _run_trusted(self, cell: nbformat.NotebookNode) -> None:
         before = set(self.trusted)

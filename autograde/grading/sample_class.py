@@ -5,7 +5,9 @@ Every student starts from the released notebook, as real students do:
 - ``perfect``: every exercise answered with the reference code;
 - ``partial``: the first half of the exercises answered, the rest left blank;
 - ``blank``: the release, untouched;
-- ``endless``: perfect, but one answer loops forever (status ``timeout``);
+- ``endless``: perfect, but the first function loops forever: graded, losing only the
+  tests that need that function;
+- ``exits``: perfect, but the last function calls ``os._exit``: the same, for a crash;
 - ``tamperer``: wrong answers, test cells replaced by ``pass``, ``builtins.abs``
   and ``numpy.allclose`` patched (graded as the wrong answers they are).
 """
@@ -48,15 +50,23 @@ def _first_function(source: str) -> str | None:
     return found.group(1) if found else None
 
 
+def _redefined(nb: nbformat.NotebookNode, grade_id: str, body: str) -> nbformat.NotebookNode:
+    """A copy of ``nb`` whose solution cell ``grade_id`` ends by redefining its first
+    function with ``body``."""
+    new = copy.deepcopy(nb)
+    cell = notebook.cells_by_id(new)[grade_id]
+    name = _first_function(cell.source) or grade_id
+    cell.source += f"\n\ndef {name}(*args, **kwargs):\n{body}"
+    return new
+
+
 def students(release: nbformat.NotebookNode,
              source: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
-    """The five sample students' notebooks for one assignment."""
+    """The six sample students' notebooks for one assignment."""
     ids = notebook.solution_ids(source)
     perfect = solved(release, source)
-    endless = copy.deepcopy(perfect)
-    cell = notebook.cells_by_id(endless)[ids[0]]
-    name = _first_function(cell.source) or ids[0]
-    cell.source += f"\n\ndef {name}(*args, **kwargs):\n    while True:\n        pass\n"
+    endless = _redefined(perfect, ids[0], "    while True:\n        pass\n")
+    exits = _redefined(perfect, ids[-1], "    import os\n    os._exit(1)\n")
     tamperer = copy.deepcopy(release)
     for c in tamperer.cells:
         m = notebook.meta(c)
@@ -70,6 +80,7 @@ def students(release: nbformat.NotebookNode,
             "partial": solved(release, source, set(ids[: len(ids) // 2])),
             "blank": copy.deepcopy(release),
             "endless": endless,
+            "exits": exits,
             "tamperer": tamperer}
 
 
@@ -77,8 +88,8 @@ def build(folder: Path, sources: dict[str, Path], releases: dict[str, Path],
           everyone_for: set[str]) -> list[str]:
     """Write one folder per sample student under ``folder``; return the student ids.
 
-    All five students submit the assignments in ``everyone_for``; for the
-    others only ``perfect`` and ``blank`` do (the endless one costs a timeout).
+    All six students submit the assignments in ``everyone_for``; for the
+    others only ``perfect`` and ``blank`` do (the endless one costs a cell's time limit).
     """
     ids: list[str] = []
     for name, source_path in sources.items():

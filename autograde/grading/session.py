@@ -277,6 +277,11 @@ class Session:
         names = reply.get("names")
         return {str(k): bool(v) for k, v in names.items()} if isinstance(names, dict) else {}
 
+    def retire(self, functions: dict[str, str]) -> None:
+        """Make the student's functions that stopped a worker fail at once from now on."""
+        if functions:
+            self.request({"op": "retire", "functions": dict(functions)})
+
     def get(self, name: str) -> Any:
         return self._value(*self.request({"op": "get", "name": name}))
 

@@ -9,7 +9,8 @@ with two pipe ends. It reads requests and answers each with one message:
 - ``{"op": "get", "name": ...}``: a global's value;
 - ``{"op": "call", "target": ..., "args": ..., "kwargs": ...}``: call a global
   or a kept object; ``{"op": "attr"}``, ``{"op": "item"}``, ``{"op": "len"}``
-  read from a kept object. While a call runs, the worker may ask the grader
+  read from a kept object; ``{"op": "retire", "functions": {name: why}}``
+  replaces functions that stopped an earlier worker. While a call runs, the worker may ask the grader
   to call one of the grader's callables (``{"op": "callback"}``).
 
 Nothing here is trusted by the grader: whatever comes back is only the
@@ -167,6 +168,16 @@ class Worker:
                  if not k.startswith("_") and k not in hidden}
         self.reply({"ok": True, "names": names})
 
+    def op_retire(self, header: dict, blobs: list[bytes]) -> None:
+        """Replace the student's functions that stopped an earlier worker (or ran out of
+        memory) by ones that fail at once, so the student's other functions that call
+        them fail as they would if those were unsolved, without waiting for the limit."""
+        functions = header.get("functions")
+        for name, why in (functions.items() if isinstance(functions, dict) else ()):
+            if callable(self.shell.user_ns.get(name)):
+                self.shell.user_ns[name] = _retired(str(name), str(why))
+        self.reply({"ok": True})
+
     def op_get(self, header: dict, blobs: list[bytes]) -> None:
         self._answer(lambda: self.shell.user_ns[header["name"]])
 
@@ -239,6 +250,13 @@ class Worker:
                 header["mutated"].append([i, len(blobs)])
                 blobs.append(wire.array_blob(arr))
         self.reply(header, blobs)
+
+
+def _retired(name: str, why: str):
+    def retired(*args, **kwargs):
+        raise RuntimeError(f"`{name}` is not run again: earlier, {why}")
+    retired.__name__ = retired.__qualname__ = name
+    return retired
 
 
 class _Opaque:

@@ -83,7 +83,8 @@ def test_console_script_validates_and_exits_1_on_failure(tiny):
 
 
 def test_demo_writes_executed_notebooks_and_html(tiny, capsys):
-    assert main(["--root", str(tiny.root), "demo", "--grade-timeout", "20"]) == 0
+    assert main(["--root", str(tiny.root), "demo", "--grade-timeout", "20",
+                 "--cell-timeout", "3"]) == 0
     out = capsys.readouterr().out
     executed = tiny.build_dir / "demo" / "executed" / f"{TINY}.ipynb"
     html = tiny.build_dir / "demo" / "html" / f"{TINY}.html"
@@ -95,4 +96,5 @@ def test_demo_writes_executed_notebooks_and_html(tiny, capsys):
         assert f"== {step} done in" in out
     assert "build/demo/executed/" in out and "build/demo/html/" in out
     grades = (tiny.build_dir / "demo" / "graded" / "grades.csv").read_text()
-    assert "perfect,00_tiny,6,6,graded" in grades and "endless,00_tiny,0,6,timeout" in grades
+    assert "perfect,00_tiny,6,6,graded" in grades and "endless,00_tiny,3,6,graded,1," in grades
+    assert "exits,00_tiny,3,6,graded,1," in grades
