@@ -74,6 +74,8 @@ BENCHMARKS = [
               ("--students", "1", "--workers", "1", "--no-overhead", "--assignment",
                *COURSE_ASSIGNMENTS),
               ("--students", "1", "--workers", "1", "--no-overhead"), grade_cli_missing),
+    Benchmark("grading_incident", BENCH / "grading_incident.py", (),
+              ("--assignment", "01_perceptron", "--cell-timeout", "10"), grade_cli_missing),
 ]
 
 
