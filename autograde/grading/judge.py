@@ -45,7 +45,7 @@ class TestResult:
 class Incident:
     """A cell or a call that stopped the worker (or ran out of memory), and what it cost."""
 
-    cell: str           # the cell's grade_id, or "cell N" for a cell without one
+    cell: str           # the grade_id, or "cell N (after ID)" for a cell without one
     cause: str          # timeout (the limit per cell), crashed or memory
     message: str        # what happened, in a sentence a student can act on
     functions: list[str] = field(default_factory=list)   # innermost first, when known
@@ -167,12 +167,15 @@ class Judge:
         self._start_worker()
         stopped: _Stopped | None = None
         tests: list[TestResult] = []
+        anchor = ""           # the last nbgrader cell: how a student finds a cell without id
         try:
             for index, cell in enumerate(self.nb.cells):
+                anchor = notebook.grade_id(cell) or anchor
                 if cell.cell_type != "code":
                     continue
                 m = notebook.meta(cell)
-                name = notebook.grade_id(cell) or f"cell {index + 1}"
+                name = notebook.grade_id(cell) or (
+                    f"cell {index + 1} (after {anchor})" if anchor else f"cell {index + 1}")
                 if m.get("grade"):
                     tests.append(self._not_run(cell, m, stopped) if stopped else
                                  self._judge_cell(cell, m))

@@ -61,6 +61,15 @@ def test_incidents_are_bounded_in_number_and_time(graded_class):
     assert [i["functions"] for i in loop["incidents"]] == [["mean_square"]]
 
 
+def test_no_sandbox_outlives_grading(graded_class):
+    """After a class full of loops, crashes and restarts, no worker is left running."""
+    _, _, out, _ = graded_class
+    survivors = _processes_under(out.parent)
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == []
+
+
 def test_max_score_comes_from_the_source_only(graded_class):
     *_, results = graded_class
     graded = [r for r in results.values() if r["assignment"] == NAME]
