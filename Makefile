@@ -10,11 +10,11 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 # Headless runs: no display, and one BLAS thread per process because tests and
 # notebooks run two at a time on two cores. (Not for `make lab`: plots show there.)
-test demo validate bench: export MPLBACKEND := Agg
-test demo validate bench: export OPENBLAS_NUM_THREADS := 1
-test demo validate bench: export OMP_NUM_THREADS := 1
+test test-fast demo validate bench: export MPLBACKEND := Agg
+test test-fast demo validate bench: export OPENBLAS_NUM_THREADS := 1
+test test-fast demo validate bench: export OMP_NUM_THREADS := 1
 
-.PHONY: setup demo test lab release validate bench clean
+.PHONY: setup demo test test-fast lab release validate bench clean
 
 setup: $(STAMP)
 
@@ -29,10 +29,17 @@ $(STAMP): pyproject.toml requirements/lock.txt
 demo: setup
 	$(BIN)/autograde demo
 
+# Everything, what CI runs (about 8 minutes on 2 cores).
 test: setup
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 	@echo "Grading throughput, measured in one run (not asserted):"
 	$(BIN)/python bench/grading_throughput.py --students 12 --no-overhead
+
+# The unit tier, to run often: no whole notebook is run or graded (under 2 minutes).
+test-fast: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 -m "not slow" --durations=10
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -16,7 +16,6 @@ import contextlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:   # nbformat takes seconds to import: only `read` needs it at run time

@@ -254,7 +254,7 @@ def contest_rows(args: argparse.Namespace) -> tuple[list[list[str]], list[str]]:
     present = [kind for kind, path in paths.items() if path.exists()]
     if not present:
         return table, []
-    from nnutils.tfsetup import quiet_tensorflow   # only now: importing it takes seconds
+    from nnutils.tfsetup import quiet_tensorflow  # only now: importing it takes seconds
     tf, keras = quiet_tensorflow(seed=SEED)
     X, y = shipped_mnist()
     notes = [f"TensorFlow {tf.__version__} on {os.cpu_count()} cores, float32, "

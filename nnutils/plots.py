@@ -40,14 +40,14 @@ def _class_colours(n_classes: int) -> list[tuple[float, float, float]]:
 
 
 def plot_functions(fns: Mapping[str, Callable[[np.ndarray], np.ndarray]],
-                   z: np.ndarray = np.linspace(-6, 6, 400), ax: plt.Axes | None = None,
+                   z: np.ndarray | None = None, ax: plt.Axes | None = None,
                    title: str | None = None) -> plt.Axes:
     """Plot several functions of one variable on shared axes (e.g. activation functions).
 
     Parameters
     ----------
     fns : {label: f}, each f mapping z (k,) to f(z) (k,).
-    z : (k,) points on the horizontal axis.
+    z : (k,) points on the horizontal axis (default: 400 points from -6 to 6).
     ax : Axes to draw into, or None for a new figure.
     title : the plot's title.
 
@@ -56,7 +56,7 @@ def plot_functions(fns: Mapping[str, Callable[[np.ndarray], np.ndarray]],
     ax : the Axes, with one labelled line per function and a legend.
     """
     ax = _axes(ax)
-    z = np.asarray(z, dtype=np.float64)
+    z = np.linspace(-6, 6, 400) if z is None else np.asarray(z, dtype=np.float64)
     ax.axhline(0.0, color="0.6", linewidth=0.8)
     ax.axvline(0.0, color="0.6", linewidth=0.8)
     for label, f in fns.items():

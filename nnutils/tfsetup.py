@@ -48,8 +48,8 @@ def quiet_tensorflow(seed: int = 0):
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import tensorflow as tf
         import keras
+        import tensorflow as tf
     tf.get_logger().setLevel(logging.ERROR)
     logging.getLogger("absl").setLevel(logging.ERROR)
     keras.utils.set_random_seed(seed)

@@ -212,7 +212,8 @@ def collect(submissions: Path, assignments: dict[str, set[str]],
         for name in wanted:
             if name not in candidates:
                 status = "invalid" if problems else "missing"
-                detail = "; ".join(problems) if problems else f"no notebook for {name} was submitted"
+                detail = ("; ".join(problems) if problems
+                          else f"no notebook for {name} was submitted")
                 out.append(Submission(student, name, status, detail))
                 continue
             ranked = sorted(candidates[name], key=lambda fn: (-fn[0].mtime, fn[0].name))

@@ -222,19 +222,23 @@ class Judge:
             self.restarts += 1
             self.worker.close()
             self._start_worker()
+            replayed = 0
             try:
-                for i, (name, source) in enumerate(self.replay):
+                for _, source in self.replay:
                     self.worker.begin_cell()
                     self.session.exec_cell(source)
+                    replayed += 1
                 self.session.retire(self.stopped_functions)
                 return
             except WorkerGone as again:
                 if again.reason == "timeout":
                     raise _Stopped("timeout", again.detail) from None
+                if replayed == len(self.replay):    # retiring failed: nothing to skip
+                    raise _Stopped(again.cause, again.detail) from None
+                name, _ = self.replay.pop(replayed)
                 self.incidents.append(self._incident(
                     name, again.cause, f"{again.about()} when it was run again after a "
                                        f"restart; skipped", again.functions))
-                del self.replay[i]
                 gone = again
 
     # cells ----------------------------------------------------------------------
@@ -270,7 +274,7 @@ class Judge:
     def _run_trusted(self, cell: nbformat.NotebookNode) -> None:
         before = set(self.trusted)
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            exec(_compile(cell.source, f"<{notebook.grade_id(cell)}>"), self.trusted)
+            exec(_compile(cell.source, f"<{notebook.grade_id(cell)}>"), self.trusted)  # noqa: S102
         self.setup_names |= set(self.trusted) - before
 
     def _bind_student_names(self, source: str) -> None:
@@ -304,7 +308,7 @@ class Judge:
         try:
             self._bind_student_names(cell.source)
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-                exec(_compile(cell.source, f"<{gid}>"), self.trusted)
+                exec(_compile(cell.source, f"<{gid}>"), self.trusted)  # noqa: S102 (course tests)
         except WorkerGone as gone:
             result.message = f"stopped during this test: {gone.about()}"
         except FunctionStopped as err:

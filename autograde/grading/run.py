@@ -221,7 +221,8 @@ def _grading(tasks: list[tuple[Task, list[str]]], opts: Options) -> Iterator[Ite
     if not tasks:
         yield iter(())
     elif opts.dask_scheduler:
-        from distributed import Client, as_completed as dask_completed
+        from distributed import Client
+        from distributed import as_completed as dask_completed
         with Client(opts.dask_scheduler) as client:
             futures = [client.submit(grade_one, t, pure=False) for t, _ in tasks]
             yield (fut.result() for fut in dask_completed(futures))

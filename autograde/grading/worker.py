@@ -10,8 +10,9 @@ with two pipe ends. It reads requests and answers each with one message:
 - ``{"op": "call", "target": ..., "args": ..., "kwargs": ...}``: call a global
   or a kept object; ``{"op": "attr"}``, ``{"op": "item"}``, ``{"op": "len"}``
   read from a kept object; ``{"op": "retire", "functions": {name: why}}``
-  replaces functions that stopped an earlier worker. While a call runs, the worker may ask the grader
-  to call one of the grader's callables (``{"op": "callback"}``).
+  replaces functions that stopped an earlier worker. While a call runs, the
+  worker may ask the grader to call one of the grader's callables
+  (``{"op": "callback"}``).
 
 Nothing here is trusted by the grader: whatever comes back is only the
 student's answer, judged on the grader's side.

@@ -74,7 +74,7 @@ def _warm(notebook: str) -> None:
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             exec(compile(setup.source, "<setup>", "exec"), {"__name__": "__main__"})  # noqa: S102
-    except Exception:  # noqa: BLE001 - the timed run reports the same failure with its cause
+    except Exception:  # the timed run reports the same failure, with its cause
         return
 
 

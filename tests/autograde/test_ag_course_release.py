@@ -17,7 +17,8 @@ from autograde.leaks import find_leaks
 from autograde.notebook import read
 from autograde.validate import judge_release
 
-pytestmark = pytest.mark.skipif(not ASSIGNMENTS, reason="no assignments in solutions/ yet")
+pytestmark = [pytest.mark.slow,   # runs whole notebooks: make test only
+              pytest.mark.skipif(not ASSIGNMENTS, reason="no assignments in solutions/ yet")]
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

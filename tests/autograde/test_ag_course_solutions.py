@@ -10,7 +10,8 @@ from ag_support import ASSIGNMENTS, REAL
 from autograde.execute import run_notebook
 from autograde.validate import judge_solution
 
-pytestmark = pytest.mark.skipif(not ASSIGNMENTS, reason="no assignments in solutions/ yet")
+pytestmark = [pytest.mark.slow,   # runs whole notebooks: make test only
+              pytest.mark.skipif(not ASSIGNMENTS, reason="no assignments in solutions/ yet")]
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

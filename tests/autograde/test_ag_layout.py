@@ -5,11 +5,10 @@ from __future__ import annotations
 import copy
 
 import pytest
+from ag_support import ASSIGNMENTS, FIXTURES, GOOD_SOURCE, REAL
 
 from autograde.layout import layout_problems
 from autograde.notebook import cells_by_id, read
-
-from ag_support import ASSIGNMENTS, FIXTURES, GOOD_SOURCE, REAL
 
 
 def good():

@@ -7,6 +7,8 @@ import pytest
 
 from .conftest import ROOT, run_script
 
+pytestmark = pytest.mark.slow   # grades or runs whole notebooks: make test only
+
 FLIPPED_CONV2D = '''
 def conv2d(image, kernel, bias=0.0, stride=1, padding=0):
     """True convolution (kernel flipped): what tf.nn.conv2d does NOT compute."""

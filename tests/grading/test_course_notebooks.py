@@ -16,6 +16,8 @@ from autograde.config import Course
 from autograde.grading.run import Options, grade_class
 from autograde.grading.sandbox import Limits
 
+pytestmark = pytest.mark.slow   # grades or runs whole notebooks: make test only
+
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir()
                      if (p / f"{p.name}.ipynb").exists())

@@ -1,10 +1,13 @@
 """The same grading work runs on a Dask cluster of separate worker processes."""
 
+import pytest
 from distributed import LocalCluster
 
 from autograde.grading.run import Options, grade_class
 
 from .conftest import LIMITS, MEAN_WRONG, course, put, submission
+
+pytestmark = pytest.mark.slow   # grades or runs whole notebooks: make test only
 
 
 def test_dask_cluster_grades_like_local_workers(tmp_path):

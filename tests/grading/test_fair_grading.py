@@ -22,6 +22,8 @@ from autograde.grading.run import Options, grade_class
 from autograde.grading.sample_class import solved
 from autograde.grading.sandbox import Limits
 
+pytestmark = pytest.mark.slow   # grades or runs whole notebooks: make test only
+
 ROOT = Path(__file__).resolve().parents[2]
 BROKEN = {"01_perceptron": "sigmoid", "05_cnn": "conv2d"}   # 05: later exercises call conv2d
 BODIES = {

@@ -296,7 +296,7 @@ def test_call_swallows_prints_warnings_and_numpy_errors(capsys):
     def noisy(z):
         print("debug", z)
         print("oops", file=sys.stderr)
-        warnings.warn("careful", UserWarning)
+        warnings.warn("careful", UserWarning, stacklevel=2)
         return np.exp(z)
 
     got = call(noisy, np.array([1000.0]))

@@ -4,11 +4,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from nnutils.plots import plot_matrix  # noqa: E402
+from nnutils.plots import plot_matrix
 
 
 def test_every_cell_gets_its_number_in_reading_order():

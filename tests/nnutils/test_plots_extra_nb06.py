@@ -4,10 +4,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
 
-from nnutils.plots import plot_unrolled_rnn  # noqa: E402
+from nnutils.plots import plot_unrolled_rnn
 
 
 def box_labels(ax):
