@@ -20,10 +20,8 @@ from pathlib import Path
 import nbformat
 
 from autograde import notebook
-from autograde.grading.sandbox import Limits, Worker, cell_functions
+from autograde.grading.sandbox import Limits, Sandbox, cell_functions
 from autograde.grading.session import FunctionStopped, RemoteFunction, Session, WorkerGone
-
-OUTPUT_LIMIT = 16 * 1024
 
 
 @dataclass
@@ -99,9 +97,10 @@ def _compile(source: str, filename: str):
     return compile(source, filename, "exec")
 
 
-def _stream(text: str) -> nbformat.NotebookNode:
-    if len(text) > OUTPUT_LIMIT:
-        text = text[:OUTPUT_LIMIT] + f"\n[... {len(text) - OUTPUT_LIMIT:,} more characters]"
+def _stream(text: str, limit: int) -> nbformat.NotebookNode:
+    """A stdout output of at most ``limit`` characters (the worker caps its side too)."""
+    if len(text) > limit:
+        text = text[:limit] + f"\n[... {len(text) - limit:,} more characters]"
     return nbformat.v4.new_output("stream", name="stdout", text=text)
 
 
@@ -144,6 +143,7 @@ class Judge:
 
     def __init__(self, nb: nbformat.NotebookNode, workdir: Path, limits: Limits, mode: str):
         self.nb, self.workdir, self.limits, self.mode = nb, workdir, limits, mode
+        self.output_limit = limits.output_kb * 1024
         self.trusted: dict = {"__name__": "__main__"}
         self.setup_names: set[str] = set()
         self.defined_in: dict[str, str] = {}          # name -> solution cell defining it
@@ -158,7 +158,7 @@ class Judge:
         self.replay: list[tuple[str, str]] = []        # (cell name, source) that succeeded
         self.restarts = 0
         self.deadline = 0.0
-        self.worker: Worker | None = None
+        self.sandbox: Sandbox | None = None
         self.session: Session | None = None
 
     def run(self) -> NotebookResult:
@@ -188,7 +188,7 @@ class Judge:
                     except _Stopped as stop:
                         stopped = stop
         finally:
-            self.worker.close()
+            self.sandbox.close()
         status, detail = (stopped.status, stopped.detail) if stopped else ("graded", "")
         return NotebookResult(status, detail, tests, self.nb, time.monotonic() - start,
                               list(self.incidents))
@@ -203,8 +203,8 @@ class Judge:
 
     # workers ------------------------------------------------------------------
     def _start_worker(self) -> None:
-        self.worker = Worker(self.workdir, self.limits, self.mode, deadline=self.deadline)
-        self.session = Session(self.worker, self.setup_names)
+        self.sandbox = Sandbox(self.workdir, self.limits, self.mode, deadline=self.deadline)
+        self.session = Session(self.sandbox, self.setup_names)
 
     def _recover(self, gone: WorkerGone, cell_name: str, setup: bool) -> None:
         """Record an incident and carry on in a new worker; raise _Stopped if it cannot."""
@@ -220,12 +220,12 @@ class Judge:
                 raise _Stopped(gone.cause, f"stopped after {self.restarts} restarts (the "
                                            f"limit per notebook); later cells were not run")
             self.restarts += 1
-            self.worker.close()
+            self.sandbox.close()
             self._start_worker()
             replayed = 0
             try:
                 for _, source in self.replay:
-                    self.worker.begin_cell()
+                    self.sandbox.begin_cell()
                     self.session.exec_cell(source)
                     replayed += 1
                 self.session.retire(self.stopped_functions)
@@ -246,14 +246,14 @@ class Judge:
         """Run a student, setup or given cell in the worker (setup also here, at once:
         TensorFlow's import alone takes seconds)."""
         trusted = m.get("locked") and not m.get("solution")
-        self.worker.begin_cell()
+        self.sandbox.begin_cell()
         try:
             run = self.session.exec_cell(
                 cell.source, functools.partial(self._run_trusted, cell) if trusted else None)
         except WorkerGone as gone:
             cell.outputs = [_error("CellStopped", gone.about())]
             return
-        cell.outputs = [_stream(run.output)] if run.output else []
+        cell.outputs = [_stream(run.output, self.output_limit)] if run.output else []
         if not run.error:
             self.replay.append((name, cell.source))
         else:
@@ -304,7 +304,7 @@ class Judge:
         max_points = float(m.get("points", 0) or 0)
         result = TestResult(gid, 0.0, max_points, "BEGIN HIDDEN TESTS" in cell.source)
         out = io.StringIO()
-        self.worker.begin_cell()
+        self.sandbox.begin_cell()
         try:
             self._bind_student_names(cell.source)
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
@@ -324,7 +324,7 @@ class Judge:
                 result.points = max_points
             else:   # the test went on although the worker stopped: no points for it
                 result.message = f"stopped during this test: {self.session.gone.about()}"
-        cell.outputs = [_stream(out.getvalue())] if out.getvalue() else []
+        cell.outputs = [_stream(out.getvalue(), self.output_limit)] if out.getvalue() else []
         if not result.passed:
             cell.outputs.append(_error("TestFailed", result.message))
         return result

@@ -51,8 +51,8 @@ class Limits:
 
     timeout: float = 600.0       # seconds of wall-clock time for the whole notebook
     cell_timeout: float = 60.0   # seconds one cell may keep the worker busy
-    memory_mb: int = 2048        # resident memory of the worker's process tree
-    output_kb: int = 256         # console output of the worker kept per notebook
+    memory_mb: int = 3072        # resident memory of the worker's process tree
+    output_kb: int = 64          # printed output kept per cell (and of the worker's console)
     file_mb: int = 256           # largest file the student's code may write
     restarts: int = 5            # workers started again after incidents, per notebook
 
@@ -213,8 +213,8 @@ def student_frames(console: str) -> list[str]:
     return cell_functions(console[first:])
 
 
-class Worker:
-    """A running worker process and its two pipe ends.
+class Sandbox:
+    """The student's worker process, running in its sandbox, and its two pipe ends.
 
     ``deadline`` (``time.monotonic()``) ends the notebook's total budget; by
     default it is ``limits.timeout`` from now. :meth:`begin_cell` starts the
@@ -229,7 +229,7 @@ class Worker:
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         inner = [sys.executable, "-m", "autograde.grading.worker",
-                 str(to_worker_r), str(from_worker_w)]
+                 str(to_worker_r), str(from_worker_w), str(limits.output_kb * 1024)]
         if mode == "bwrap":
             cmd, cwd, home = bwrap_command(workdir, inner, limits), None, "/tmp"
         else:

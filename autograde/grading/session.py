@@ -22,7 +22,7 @@ from typing import Any, Callable
 import numpy as np
 
 from autograde.grading import wire
-from autograde.grading.sandbox import Worker
+from autograde.grading.sandbox import Sandbox
 
 
 class StudentError(Exception):
@@ -136,8 +136,8 @@ def _same_code(expression: Any, code: Any) -> bool:
 class Session:
     """Requests to one worker, with callbacks into the grader while a call runs."""
 
-    def __init__(self, worker: Worker, portable_globals: set[str] | None = None):
-        self.worker = worker
+    def __init__(self, sandbox: Sandbox, portable_globals: set[str] | None = None):
+        self.sandbox = sandbox
         self.portable_globals = portable_globals if portable_globals is not None else set()
         self._callables: dict[int, Callable[..., Any]] = {}
         self._generators: list[np.random.Generator] = []
@@ -181,9 +181,9 @@ class Session:
         """Send one request without waiting: the worker starts on it; :meth:`reply` collects."""
         if self.gone is not None:
             raise self.gone
-        self.worker.busy = True
+        self.sandbox.busy = True
         try:
-            wire.send(self.worker.wfile, header, blobs)
+            wire.send(self.sandbox.wfile, header, blobs)
         except wire.WireError as err:
             raise self._gone(err) from None
 
@@ -191,11 +191,11 @@ class Session:
         """The reply to the request sent last, serving the worker's callbacks meanwhile."""
         try:
             while True:
-                reply, rblobs = wire.receive(self.worker.rfile)
+                reply, rblobs = wire.receive(self.sandbox.rfile)
                 if reply.get("op") == "callback":
                     self._serve_callback(reply, rblobs)
                     continue
-                self.worker.busy = False
+                self.sandbox.busy = False
                 return reply, rblobs
         except wire.WireError as err:
             raise self._gone(err) from None
@@ -209,22 +209,22 @@ class Session:
             args = self._decode(header.get("args", []), blobs)
             kwargs = self._decode(header.get("kwargs", {"$dict": []}), blobs)
             value = self._encode(fn(*args, **kwargs), out)
-            wire.send(self.worker.wfile, {"op": "reply", "ok": True, "value": value}, out)
+            wire.send(self.sandbox.wfile, {"op": "reply", "ok": True, "value": value}, out)
         except Exception as err:  # the test's callable failed: tell the worker, as data
-            wire.send(self.worker.wfile, {"op": "reply", "ok": False,
+            wire.send(self.sandbox.wfile, {"op": "reply", "ok": False,
                                           "error": {"message": f"{type(err).__name__}: {err}"}})
 
     def _gone(self, err: Exception) -> WorkerGone:
         if self.gone is not None:
             return self.gone
-        self.worker.busy = False
-        self.worker.settle()
+        self.sandbox.busy = False
+        self.sandbox.settle()
         self.gone = self._describe_stop()
         return self.gone
 
     def _describe_stop(self) -> WorkerGone:
-        reason, limits = self.worker.reason, self.worker.limits
-        functions = self.worker.student_frames()
+        reason, limits = self.sandbox.reason, self.sandbox.limits
+        functions = self.sandbox.student_frames()
         if reason == "timeout":
             return WorkerGone("timeout", f"stopped after {limits.timeout:g} s (the time limit "
                               f"of the whole notebook): an endless loop, or a very slow "
@@ -235,8 +235,8 @@ class Session:
         if reason == "memory":
             return WorkerGone("memory", f"used more than {limits.memory_mb} MB of memory "
                               f"(the limit) and was stopped", functions)
-        code = self.worker.proc.returncode
-        if code is not None and code > 128 and self.worker.mode == "bwrap":
+        code = self.sandbox.proc.returncode
+        if code is not None and code > 128 and self.sandbox.mode == "bwrap":
             code = 128 - code          # bwrap reports a child killed by signal N as 128 + N
         how = (f"was killed by signal {-code}" + (" (segmentation fault)" if code == -11 else "")
                if code is not None and code < 0 else f"exited with code {code}")

@@ -1,7 +1,8 @@
 """The student's side of grading: runs inside the sandbox, executes cells, serves calls.
 
-Started by the grader as ``python -m autograde.grading.worker IN_FD OUT_FD``
-with two pipe ends. It reads requests and answers each with one message:
+Started by the grader as ``python -m autograde.grading.worker IN_FD OUT_FD
+OUTPUT_CHARS`` with two pipe ends and the printed output to keep per cell
+(``Limits.output_kb``). It reads requests and answers each with one message:
 
 - ``{"op": "exec", "source": ...}``: run a cell in an IPython shell (magics
   work); answer with its captured output and error, if any;
@@ -35,14 +36,13 @@ import numpy as np
 
 from autograde.grading import wire
 
-OUTPUT_LIMIT = 64 * 1024   # characters of printed output kept per cell
 _REAL_EXIT = os._exit
 
 
 class CappedText(io.TextIOBase):
     """A text sink that keeps the first ``limit`` characters and counts the rest."""
 
-    def __init__(self, limit: int = OUTPUT_LIMIT):
+    def __init__(self, limit: int):
         self.limit, self.kept, self.dropped = limit, [], 0
         self._size = 0
 
@@ -64,11 +64,11 @@ class CappedText(io.TextIOBase):
         return "".join(self.kept) + note
 
 
-class Worker:
-    """Holds the student's namespace, the objects handed out and the channel."""
+class StudentKernel:
+    """The student's side: their namespace, the objects handed out, and the channel."""
 
-    def __init__(self, rfile, wfile):
-        self.rfile, self.wfile = rfile, wfile
+    def __init__(self, rfile, wfile, output_limit: int):
+        self.rfile, self.wfile, self.output_limit = rfile, wfile, output_limit
         self.kept: dict[int, Any] = {}
         self.generators: list[np.random.Generator] = []   # copies of the test's generators
         self.shell = self._make_shell()
@@ -151,7 +151,7 @@ class Worker:
         wire.send(self.wfile, dict(header, op="reply", rng_states=states), blobs)
 
     def op_exec(self, header: dict, blobs: list[bytes]) -> None:
-        out = CappedText()
+        out = CappedText(self.output_limit)
         error = None
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
             try:
@@ -217,7 +217,8 @@ class Worker:
     def op_next(self, header: dict, blobs: list[bytes]) -> None:
         iterator = self._target(header["target"], blobs)
         try:
-            with contextlib.redirect_stdout(CappedText()), contextlib.redirect_stderr(CappedText()):
+            with contextlib.redirect_stdout(CappedText(self.output_limit)), \
+                    contextlib.redirect_stderr(CappedText(self.output_limit)):
                 value = next(iterator)
         except StopIteration:
             self.reply({"ok": True, "stop": True})
@@ -234,7 +235,7 @@ class Worker:
 
     def _answer(self, compute, inputs: list[tuple[np.ndarray, np.ndarray]] = ()) -> None:
         """Reply with the value ``compute`` returns, and with the inputs it changed in place."""
-        out = CappedText()
+        out = CappedText(self.output_limit)
         try:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
                 value = compute()
@@ -270,23 +271,23 @@ class _Opaque:
 class _Callback:
     """A grader-side callable (e.g. the ``f`` given to ``numerical_gradient``)."""
 
-    def __init__(self, worker: Worker, ref: wire.Ref):
-        self.worker, self.ref = worker, ref
+    def __init__(self, kernel: StudentKernel, ref: wire.Ref):
+        self.kernel, self.ref = kernel, ref
 
     def __call__(self, *args, **kwargs):
         blobs: list[bytes] = []
-        enc_args = wire.encode(list(args), blobs, self.worker._to_ref)
-        enc_kwargs = wire.encode(dict(kwargs), blobs, self.worker._to_ref)
-        wire.send(self.worker.wfile, {"op": "callback", "id": self.ref.id,
+        enc_args = wire.encode(list(args), blobs, self.kernel._to_ref)
+        enc_kwargs = wire.encode(dict(kwargs), blobs, self.kernel._to_ref)
+        wire.send(self.kernel.wfile, {"op": "callback", "id": self.ref.id,
                                       "args": enc_args, "kwargs": enc_kwargs}, blobs)
         while True:
-            header, blobs = wire.receive(self.worker.rfile)
+            header, blobs = wire.receive(self.kernel.rfile)
             if header.get("op") == "reply":
                 break
-            self.worker.dispatch(header, blobs)   # the grader asked something meanwhile
+            self.kernel.dispatch(header, blobs)   # the grader asked something meanwhile
         if not header.get("ok"):
             raise RuntimeError(header.get("error", {}).get("message", "callback failed"))
-        return self.worker.decode(header["value"], blobs)
+        return self.kernel.decode(header["value"], blobs)
 
 
 def _is_keras_model(obj: Any) -> bool:
@@ -309,7 +310,7 @@ def _error_dict(ename: str, message: str, err: BaseException | None = None) -> d
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    in_fd, out_fd = int(argv[0]), int(argv[1])
+    in_fd, out_fd, output_limit = int(argv[0]), int(argv[1]), int(argv[2])
     rfile = os.fdopen(in_fd, "rb", buffering=0)
     wfile = os.fdopen(out_fd, "wb", buffering=0)
     # The stack goes to the console (which the grader reads) on a crash, and on SIGUSR1,
@@ -318,7 +319,7 @@ def main(argv: list[str] | None = None) -> None:
     faulthandler.enable(file=sys.__stderr__, all_threads=True)
     faulthandler.register(signal.SIGUSR1, file=sys.__stderr__, all_threads=True)
     os._exit = _exit_with_stack
-    Worker(rfile, wfile).serve()
+    StudentKernel(rfile, wfile, output_limit).serve()
     _REAL_EXIT(0)  # do not wait for threads the student's code may have left running
 
 

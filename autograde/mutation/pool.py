@@ -107,7 +107,7 @@ def serve(conn: Connection) -> None:
         conn.send(("done", job.key, _execute(job)))
 
 
-class _Worker:
+class _Runner:
     """One worker process, the job it runs and the deadline of that job."""
 
     def __init__(self, context) -> None:
@@ -147,7 +147,7 @@ class Pool:
         self.workers = workers
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(PRELOAD)
-        self.processes: list[_Worker] = []
+        self.processes: list[_Runner] = []
 
     def __enter__(self) -> "Pool":
         return self
@@ -176,16 +176,16 @@ class Pool:
                     _give_up(worker, pool, on_done)
 
 
-def _idle(pool: list[_Worker], context, workers: int, waiting: int) -> _Worker | None:
+def _idle(pool: list[_Runner], context, workers: int, waiting: int) -> _Runner | None:
     """An idle worker, starting one when fewer than ``workers`` run; None if all are busy."""
     idle = next((w for w in pool if not w.job), None)
     if idle is None and len(pool) < min(workers, len(pool) + waiting):
-        idle = _Worker(context)
+        idle = _Runner(context)
         pool.append(idle)
     return idle
 
 
-def _receive(worker: _Worker, pool: list[_Worker],
+def _receive(worker: _Runner, pool: list[_Runner],
              on_done: Callable[[Job, Outcome], None]) -> None:
     job = worker.job
     try:
@@ -208,7 +208,7 @@ def _receive(worker: _Worker, pool: list[_Worker],
         raise AutogradeError(f"mutation worker sent an unknown message {message[0]!r}")
 
 
-def _give_up(worker: _Worker, pool: list[_Worker],
+def _give_up(worker: _Runner, pool: list[_Runner],
              on_done: Callable[[Job, Outcome], None]) -> None:
     """Kill a worker whose job overran its deadline and record the time-out."""
     job, warming = worker.job, not worker.started

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from autograde.grading import wire
-from autograde.grading.sandbox import Limits, Worker, resolve_mode
+from autograde.grading.sandbox import Limits, Sandbox, resolve_mode
 from autograde.grading.session import RemoteFunction, Session, StudentError
 
 STUDENT_CODE = '''
@@ -41,7 +41,7 @@ def lying():
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
-    worker = Worker(tmp_path_factory.mktemp("w"), Limits(timeout=120), resolve_mode("auto"))
+    worker = Sandbox(tmp_path_factory.mktemp("w"), Limits(timeout=120), resolve_mode("auto"))
     sess = Session(worker)
     assert sess.exec_cell(STUDENT_CODE).ok
     yield sess
