@@ -44,7 +44,6 @@ MIN_TIMEOUT = 10.0
 TIMEOUT_FACTOR = 20.0
 REFERENCE_TIMEOUT = 600.0
 CACHE_DIR = "build/mutation-cache"
-EQUIVALENT_FILE = "tests/mutation/equivalent.toml"
 EXIT_OK, EXIT_FAILED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -410,7 +409,8 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
                         help=f"where results are cached (default: ROOT/{CACHE_DIR})")
     parser.add_argument("--no-cache", action="store_true", help="run every mutant again")
     parser.add_argument("--equivalent", type=Path, default=None, metavar="FILE",
-                        help=f"reviewed equivalent mutants (default: ROOT/{EQUIVALENT_FILE})")
+                        help="reviewed equivalent mutants "
+                             "(default: solutions/equivalent_mutants.toml)")
     parser.add_argument("--json", type=Path, default=None, metavar="PATH",
                         help="also write the results as JSON to PATH")
     parser.add_argument("--min-score", type=_score, default=None, metavar="S",
@@ -423,7 +423,7 @@ DESCRIPTION = (
     "Mutation-test the graded exercises: generate small wrong versions (mutants) of each "
     "reference solution, run the exercise's public and hidden tests on every one, and report "
     "per exercise the share of mutants the tests kill. Survivors point at missing tests; "
-    f"mutants that cannot be killed are reviewed into {EQUIVALENT_FILE}.")
+    "mutants that cannot be killed are reviewed into solutions/equivalent_mutants.toml.")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -439,7 +439,7 @@ def settings_from(course: Course, args: argparse.Namespace) -> Settings:
     cache_dir = None if args.no_cache else (args.cache_dir or course.root / CACHE_DIR)
     return Settings(workers=args.jobs, cache_dir=cache_dir,
                     max_per_family=args.max_per_family or None, min_timeout=args.timeout,
-                    equivalent_file=args.equivalent or course.root / EQUIVALENT_FILE,
+                    equivalent_file=args.equivalent or course.equivalent_mutants,
                     exercises=set(args.exercise) if args.exercise else None)
 
 

@@ -1,4 +1,4 @@
-"""The reviewed list of equivalent mutants (tests/mutation/equivalent.toml).
+"""The reviewed list of equivalent mutants (solutions/equivalent_mutants.toml).
 
 A mutant is equivalent when no test could kill it: the mutated code computes
 the same thing as the reference (``x.T`` of a 1-D array, ``axis=`` removed

@@ -3,7 +3,7 @@
 Runs ``autograde mutate`` on each assignment in solutions/ (one test per
 assignment, so that pytest-xdist spreads them) with the default cap of mutants
 per operator family. Mutants reviewed as equivalent in
-tests/mutation/equivalent.toml do not count. Results are cached in
+solutions/equivalent_mutants.toml do not count. Results are cached in
 build/mutation-cache/ by content, so only exercises whose code, tests or
 helpers changed run again. A failure lists the surviving mutants: add a test
 that kills each, or, if no test can, list it as equivalent with its reason.
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from autograde.config import Course
-from autograde.mutation.engine import CACHE_DIR, EQUIVALENT_FILE, Settings, mutate_course
+from autograde.mutation.engine import CACHE_DIR, Settings, mutate_course
 from autograde.mutation.report import verdict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,10 +33,10 @@ def _workers() -> int:
 @pytest.mark.parametrize("assignment", Course(ROOT).assignments())
 def test_every_exercise_kills_most_of_its_mutants(assignment):
     settings = Settings(workers=_workers(), cache_dir=ROOT / CACHE_DIR,
-                        equivalent_file=ROOT / EQUIVALENT_FILE)
+                        equivalent_file=Course(ROOT).equivalent_mutants)
     report = mutate_course(Course(ROOT), [assignment], settings)
     assert report.exercises, f"{assignment} has no graded exercise to mutate"
     low = report.below(MIN_SCORE)
     if low:
         pytest.fail(verdict(low, MIN_SCORE) + "\nKill each survivor with a test, or list it in "
-                    f"{EQUIVALENT_FILE} with the reason no test can.", pytrace=False)
+                    "solutions/equivalent_mutants.toml with the reason no test can.", pytrace=False)
