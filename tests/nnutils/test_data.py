@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nnutils import data
-from nnutils.data import arrays_sha256, load_digits, load_mnist, logic_gate, toy_2d
+from nnutils.data import arrays_sha256, load_digits, load_mnist, load_text, logic_gate, toy_2d
 
 BUILD_SCRIPT = data.DATASETS_DIR / "build_mnist.py"
 
@@ -429,3 +429,35 @@ def test_toy_2d_bad_arguments():
         toy_2d("spiral")
     with pytest.raises(ValueError, match="need n >= 1 and noise >= 0"):
         toy_2d("moons", n=0)
+
+
+# load_text (notebook 06's sonnets) -----------------------------------------------------
+
+def test_the_sonnets_load_whole_and_unchanged():
+    text = load_text()
+    assert text == load_text("shakespeare_sonnets")
+    assert len(text) == 94004
+    sonnets = text.strip("\n").split("\n\n")
+    assert len(sonnets) == 154
+    assert sonnets[0].splitlines()[0] == "From fairest creatures we desire increase,"
+    assert sonnets[-1].splitlines()[-1] == "Love's fire heats water, water cools not love."
+    assert sorted(len(s.splitlines()) for s in sonnets)[:2] == [12, 14]   # 126 has 12 lines
+    assert len(set(text)) == 61
+
+
+def test_an_unknown_name_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match="unknown text 'hamlet'.*shakespeare_sonnets"):
+        load_text("hamlet")
+
+
+def test_a_changed_file_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "shakespeare_sonnets.txt").write_text("Shall I compare thee\n")
+    monkeypatch.setattr(data, "DATASETS_DIR", tmp_path)
+    with pytest.raises(ValueError, match="SHA-256 .* the file was changed"):
+        load_text()
+
+
+def test_a_missing_file_says_how_to_restore_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "DATASETS_DIR", tmp_path)
+    with pytest.raises(FileNotFoundError, match="git checkout"):
+        load_text()

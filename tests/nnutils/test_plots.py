@@ -20,6 +20,9 @@ from nnutils.plots import (
     plot_functions,
     plot_image_grid,
     plot_line_boundary,
+    plot_matrix,
+    plot_network,
+    plot_unrolled_rnn,
 )
 
 
@@ -206,3 +209,150 @@ def test_plot_confusion_matrix_fractions_and_errors():
         plot_confusion_matrix(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="1 class names for 2 classes"):
         plot_confusion_matrix(np.eye(2), class_names=["a"])
+
+
+# plot_network (notebook 01's network diagrams) -----------------------------------------
+
+def _neurons_per_column(ax):
+    """Number of neuron circles drawn in each scatter (one scatter per layer)."""
+    return [len(c.get_offsets()) for c in ax.collections]
+
+
+def _edges(ax):
+    return [line for line in ax.lines if line.get_color() == "0.75"]
+
+
+def test_small_network_draws_every_neuron_and_connection():
+    ax = plot_network([4, 5, 3], output_names=["circle", "square", "triangle"], title="t")
+    assert _neurons_per_column(ax) == [4, 5, 3]
+    assert len(_edges(ax)) == 4 * 5 + 5 * 3
+    texts = [t.get_text() for t in ax.texts]
+    named = sorted((t.get_position()[1], t.get_text()) for t in ax.texts
+                   if t.get_text() in {"circle", "square", "triangle"})
+    assert [name for _, name in named] == ["triangle", "square", "circle"]  # first on top
+    assert "input\n4" in texts and "hidden 1\n5" in texts and "output\n3" in texts
+    assert "\u22ee" not in texts
+    assert ax.get_title() == "t"
+    plt.close("all")
+
+
+def test_large_layers_are_cut_with_an_ellipsis():
+    fig, ax = plt.subplots()
+    returned = plot_network([784, 16, 16, 10], ax=ax, max_shown=6)
+    assert returned is ax
+    assert _neurons_per_column(ax) == [6, 6, 6, 6]
+    assert len(_edges(ax)) == 3 * 6 * 6
+    assert [t.get_text() for t in ax.texts].count("\u22ee") == 4
+    plt.close(fig)
+
+
+def test_shown_neurons_are_centred_and_distinct():
+    ax = plot_network([3, 8, 2], max_shown=8)
+    for column in ax.collections:
+        ys = column.get_offsets()[:, 1]
+        assert abs(ys.mean()) < 1e-12
+        assert len(set(ys.round(9))) == len(ys)
+    plt.close("all")
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"layer_sizes": [3]}, "at least two layers"),
+    ({"layer_sizes": [3, 0]}, "at least two layers"),
+    ({"layer_sizes": [3, 2], "layer_names": ["in"]}, "1 layer names for 2 layers"),
+    ({"layer_sizes": [3, 2], "output_names": ["a", "b", "c"]}, "3 output names"),
+    ({"layer_sizes": [3, 2], "max_shown": 1}, "max_shown"),
+])
+def test_bad_arguments_raise_a_clear_error(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plot_network(**kwargs)
+    plt.close("all")
+
+
+# plot_matrix (notebook 05's worked convolutions) ---------------------------------------
+
+def test_every_cell_gets_its_number_in_reading_order():
+    values = np.array([[1.0, 2.0, 3.0], [2.0, 0.0, 0.5]])
+    ax = plot_matrix(values, title="X")
+    texts = [(t.get_position(), t.get_text()) for t in ax.texts]
+    assert [text for _, text in texts] == ["1", "2", "3", "2", "0", "0.5"]
+    assert texts[5][0] == (2, 1)   # (x = column, y = row)
+    assert ax.get_title() == "X"
+    assert ax.get_xticks().size == 0 and ax.get_yticks().size == 0
+    plt.close("all")
+
+
+def test_text_is_white_on_dark_cells_and_black_on_light_ones():
+    ax = plot_matrix([[0.0, 10.0]], cmap="Greys")   # Greys: 0 is white, the maximum black
+    assert [t.get_color() for t in ax.texts] == ["black", "white"]
+    plt.close("all")
+
+
+def test_boxes_are_outlined_where_asked_even_outside_the_matrix():
+    fig, ax = plt.subplots()
+    returned = plot_matrix(np.zeros((4, 4)), ax=ax, boxes=[(0, 0, 3, 3), (0, 2, 3, 3, "red")],
+                           fmt="{:.1f}", vmin=0, vmax=1)
+    assert returned is ax
+    corners = [(p.get_x(), p.get_y(), p.get_width(), p.get_height()) for p in ax.patches]
+    assert corners == [(-0.5, -0.5, 3, 3), (1.5, -0.5, 3, 3)]
+    assert ax.patches[1].get_edgecolor()[:3] == (1.0, 0.0, 0.0)
+    assert {t.get_text() for t in ax.texts} == {"0.0"}
+    plt.close("all")
+
+
+def test_a_vector_is_refused_with_a_clear_message():
+    with pytest.raises(ValueError, match=r"plot_matrix: values have shape \(3,\)"):
+        plot_matrix([1.0, 2.0, 3.0])
+
+
+# plot_unrolled_rnn (notebook 06's RNN diagrams) ----------------------------------------
+
+def box_labels(ax):
+    """The texts drawn in boxes (inputs, states, outputs), in drawing order."""
+    return [t.get_text() for t in ax.texts if t.get_bbox_patch() is not None]
+
+
+def arrows(ax):
+    return [a for a in ax.texts if isinstance(a, matplotlib.text.Annotation)]
+
+
+def test_many_to_one_has_every_input_and_state_and_one_output():
+    ax = plot_unrolled_rnn([1, 1, 1], [0, 0, 1], title="many-to-one")
+    labels = box_labels(ax)
+    assert [s for s in labels if s.startswith("$x")] == ["$x_{1}$", "$x_{2}$", "$x_{3}$"]
+    assert [s for s in labels if s.startswith("$a")] == ["$a_{1}$", "$a_{2}$", "$a_{3}$"]
+    assert [s for s in labels if s.startswith("$y")] == ["$y_{1}$"]
+    assert len(arrows(ax)) == 3 + 2 + 1          # x -> a, a -> a, a -> y
+    assert ax.get_title() == "many-to-one"
+    assert "$W_F$" in [t.get_text() for t in ax.texts]
+    assert "$W_R$" in [t.get_text() for t in ax.texts]
+    plt.close("all")
+
+
+def test_encoder_decoder_numbers_the_decoder_from_one_in_another_colour():
+    ax = plot_unrolled_rnn([1, 1, 0, 0], [0, 0, 1, 1], decoder_from=2)
+    states = [t for t in ax.texts if t.get_text().startswith("$a")]
+    assert [t.get_text() for t in states] == ["$a_{1}$", "$a_{2}$", "$a_{1}$", "$a_{2}$"]
+    colours = [t.get_bbox_patch().get_facecolor() for t in states]
+    assert colours[0] == colours[1] != colours[2] == colours[3]
+    plt.close("all")
+
+
+def test_bidirectional_adds_a_backward_row_feeding_every_output():
+    ax = plot_unrolled_rnn([1, 1, 1], [1, 1, 1], bidirectional=True)
+    labels = box_labels(ax)
+    assert sum(s.startswith("$a'") for s in labels) == 3
+    # x -> a and a' (6), a -> a and a' <- a' (4), a and a' -> y (6)
+    assert len(arrows(ax)) == 16
+    backward = [a for a in arrows(ax) if a.xy[0] < a.xyann[0]]
+    assert len(backward) == 2                     # the right-to-left arrows
+    plt.close("all")
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"inputs": [1, 1], "outputs": [1]},
+    {"inputs": [], "outputs": []},
+    {"inputs": [1, 1, 1], "outputs": [0, 0, 1], "decoder_from": 3},
+])
+def test_inconsistent_arguments_are_refused(kwargs):
+    with pytest.raises(ValueError, match="plot_unrolled_rnn"):
+        plot_unrolled_rnn(**kwargs)
