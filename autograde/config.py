@@ -102,6 +102,10 @@ class Course:
         """Where the student version of the source notebook ``source`` is committed."""
         return self.release_dir / source.parent.name / source.name
 
+    def source_notebook(self, name: str) -> Path:
+        """The source notebook graded as assignment ``name``: solutions/NAME/NAME.ipynb."""
+        return self.source_dir / name / f"{name}.ipynb"
+
     def relative(self, path: Path) -> str:
         """``path`` relative to the course root when it is inside it, for messages."""
         try:

@@ -95,14 +95,15 @@ def step_html(state: DemoState) -> bool:
 def step_grade(state: DemoState) -> bool:
     """Grade a sample class built from the solutions, sandboxed, and write its report."""
     from autograde.grading import sample_class
-    from autograde.grading.report import write_report
-    from autograde.grading.run import Options, grade_class, release_path, source_path, summary
+    from autograde.grading.report import summary, write_report
+    from autograde.grading.run import Options, grade_class
     from autograde.grading.sandbox import Limits
 
     folder, out = state.out_dir / "sample_class", state.out_dir / "graded"
     shutil.rmtree(folder, ignore_errors=True)
-    sample_class.build(folder, {n: source_path(state.course, n) for n in state.names},
-                       {n: release_path(state.course, n) for n in state.names},
+    sources = {n: state.course.source_notebook(n) for n in state.names}
+    sample_class.build(folder, sources,
+                       {n: state.course.release_notebook(p) for n, p in sources.items()},
                        everyone_for=set(state.names[:1]))
     results = grade_class(Options(folder, out, state.course, workers=state.jobs, force=True,
                                   limits=Limits(timeout=state.grade_timeout,
@@ -110,7 +111,7 @@ def step_grade(state: DemoState) -> bool:
                                   progress=False))
     state.echo(summary(results))
     write_report(out)
-    by_student = {(r["student_id"], r["assignment"]): r for r in results}
+    by_student = {(r.student_id, r.assignment): r for r in results}
     first = state.names[0]
     expected = [(("perfect", n), "full") for n in state.names] + \
         [(("blank", n), "zero") for n in state.names] + \
@@ -118,18 +119,18 @@ def step_grade(state: DemoState) -> bool:
     ok = True
     for key, score in expected:
         r = by_student.get(key)
-        full = r is not None and r["score"] == r["max_score"]
-        right = r is not None and r["status"] == "graded" and (
-            full if score == "full" else not full and (score == "lost" or r["score"] == 0))
+        full = r is not None and r.score == r.max_score
+        right = r is not None and r.status == "graded" and (
+            full if score == "full" else not full and (score == "lost" or r.score == 0))
         ok = ok and right
         if not right:
-            state.echo(f"  unexpected result for {key}: {r and (r['status'], r['score'])}")
+            state.echo(f"  unexpected result for {key}: {r and (r.status, r.score)}")
     for key in (("endless", first), ("exits", first)):
         r = by_student.get(key)
         if r is not None:
-            state.echo(f"  {key[0]:<8} {first}: {r['score']:g} / {r['max_score']:g} in "
-                       f"{r['seconds']:.1f} s; {len(r.get('incidents', []))} incident(s): "
-                       + "; ".join(i["message"] for i in r.get("incidents", [])))
+            state.echo(f"  {key[0]:<8} {first}: {r.score:g} / {r.max_score:g} in "
+                       f"{r.seconds:.1f} s; {len(r.incidents)} incident(s): "
+                       + "; ".join(i.message for i in r.incidents))
     state.outputs += [out / "grades.csv", out / "feedback", out / "report" / "report.md"]
     return ok
 

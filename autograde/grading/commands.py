@@ -23,7 +23,8 @@ def _positive(kind):
 
 
 def cmd_grade(course: Course, args: argparse.Namespace) -> int:
-    from autograde.grading.run import Options, grade_class, summary  # heavy: only when grading
+    from autograde.grading.report import summary
+    from autograde.grading.run import Options, grade_class  # heavy: only when grading
     from autograde.grading.sandbox import Limits
     if not args.submissions.is_dir():
         raise AutogradeError(f"{args.submissions} is not a folder: SUBMISSIONS must hold one "

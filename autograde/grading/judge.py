@@ -20,38 +20,9 @@ from pathlib import Path
 import nbformat
 
 from autograde import notebook
+from autograde.grading.result import Incident, TestResult
 from autograde.grading.sandbox import Limits, Sandbox, cell_functions
 from autograde.grading.session import FunctionStopped, RemoteFunction, Session, WorkerGone
-
-
-@dataclass
-class TestResult:
-    """One graded cell's verdict."""
-
-    grade_id: str
-    points: float
-    max_points: float
-    hidden: bool
-    message: str = ""
-
-    @property
-    def passed(self) -> bool:
-        return self.points == self.max_points
-
-
-@dataclass
-class Incident:
-    """A cell or a call that stopped the worker (or ran out of memory), and what it cost."""
-
-    cell: str           # the grade_id, or "cell N (after ID)" for a cell without one
-    cause: str          # timeout (the limit per cell), crashed or memory
-    message: str        # what happened, in a sentence a student can act on
-    functions: list[str] = field(default_factory=list)   # innermost first, when known
-    solution: str = ""  # grade_id of the solution cell it concerns (gradebook comment), if any
-
-    def to_json(self) -> dict:
-        return {"cell": self.cell, "cause": self.cause, "message": self.message,
-                "functions": list(self.functions), "solution": self.solution}
 
 
 @dataclass

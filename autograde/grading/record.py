@@ -19,32 +19,17 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from autograde import notebook
+from autograde.config import Course
+from autograde.grading.result import GradeResult
 
 GRADES_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "incidents",
                   "detail", "seconds"]
 TESTS_COLUMNS = ["student_id", "assignment", "test", "hidden", "points", "max_points",
                  "passed", "message"]
-
-
-ATTENTION = "needs attention: "
-
-
-def incidents_text(incidents: list[dict]) -> str:
-    """The incidents of one submission, as the end of its ``detail``."""
-    if not incidents:
-        return ""
-    return ATTENTION + "; ".join(f"{i['cell']}: {i['message']}" for i in incidents)
-
-
-def detail_before_incidents(result: dict) -> str:
-    """``detail`` without the incidents part (for readers that list incidents apart)."""
-    detail = str(result.get("detail", ""))
-    if result.get("incidents") and ATTENTION in detail:
-        detail = detail[: detail.rindex(ATTENTION)].rstrip("; ")
-    return detail
 
 
 def safe_name(text: str) -> str:
@@ -66,27 +51,25 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def load_result(out: Path, student: str, assignment: str) -> dict | None:
-    path = result_path(out, student, assignment)
+def _read(path: Path) -> GradeResult | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        return GradeResult.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):   # a damaged file: graded again
         return None
 
 
-def save_result(out: Path, result: dict) -> None:
-    write_atomic(result_path(out, result["student_id"], result["assignment"]),
-                 json.dumps(result, indent=1, sort_keys=True))
+def load_result(out: Path, student: str, assignment: str) -> GradeResult | None:
+    return _read(result_path(out, student, assignment))
 
 
-def all_results(out: Path) -> list[dict]:
-    results = []
-    for path in sorted((out / "results").glob("*/*.json")):
-        try:
-            results.append(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, json.JSONDecodeError):
-            continue
-    return sorted(results, key=lambda r: (r["student_id"], r["assignment"]))
+def save_result(out: Path, result: GradeResult) -> None:
+    write_atomic(result_path(out, result.student_id, result.assignment),
+                 json.dumps(result.to_json(), indent=1, sort_keys=True))
+
+
+def all_results(out: Path) -> list[GradeResult]:
+    results = [r for r in map(_read, sorted((out / "results").glob("*/*.json"))) if r]
+    return sorted(results, key=lambda r: (r.student_id, r.assignment))
 
 
 def write_csvs(out: Path) -> tuple[Path, Path]:
@@ -94,14 +77,14 @@ def write_csvs(out: Path) -> tuple[Path, Path]:
     results = all_results(out)
     grades, tests = out / "grades.csv", out / "tests.csv"
     write_atomic(grades, _csv_text(GRADES_COLUMNS, (
-        {**r, "score": _num(r["score"]), "max_score": _num(r["max_score"]),
-         "incidents": len(r.get("incidents", [])),
-         "seconds": f"{r.get('seconds', 0):.1f}"} for r in results)))
+        {"student_id": r.student_id, "assignment": r.assignment, "score": _num(r.score),
+         "max_score": _num(r.max_score), "status": r.status, "incidents": len(r.incidents),
+         "detail": r.detail, "seconds": f"{r.seconds:.1f}"} for r in results)))
     write_atomic(tests, _csv_text(TESTS_COLUMNS, (
-        {"student_id": r["student_id"], "assignment": r["assignment"], **t,
-         "points": _num(t["points"]), "max_points": _num(t["max_points"]),
-         "passed": int(t["points"] == t["max_points"])}
-        for r in results for t in r.get("tests", []))))
+        {"student_id": r.student_id, "assignment": r.assignment, "test": t.test,
+         "hidden": t.hidden, "points": _num(t.points), "max_points": _num(t.max_points),
+         "passed": int(t.passed), "message": t.message}
+        for r in results for t in r.tests)))
     return grades, tests
 
 
@@ -141,9 +124,9 @@ class GradebookWriter:
             if m.get("solution"):
                 self.gb.update_or_create_solution_cell(m["grade_id"], name, name)
 
-    def record(self, result: dict) -> None:
+    def record(self, result: GradeResult) -> None:
         """Replace this student's submission of this assignment with the new result."""
-        student, assignment = result["student_id"], result["assignment"]
+        student, assignment = result.student_id, result.assignment
         if not assignment:
             return
         self.gb.update_or_create_student(student)
@@ -154,18 +137,44 @@ class GradebookWriter:
         with warnings.catch_warnings():   # nbgrader's own SQLAlchemy autoflush chatter
             warnings.simplefilter("ignore")
             self.gb.add_submission(assignment, student)
-        for test in result.get("tests", []):
-            grade = self.gb.find_grade(test["test"], assignment, assignment, student)
-            grade.auto_score = float(test["points"])
-        for incident in result.get("incidents", []):   # shown beside the cell in formgrader
+        for test in result.tests:
+            grade = self.gb.find_grade(test.test, assignment, assignment, student)
+            grade.auto_score = float(test.points)
+        for incident in result.incidents:   # shown beside the cell in formgrader
             try:
-                comment = self.gb.find_comment(incident.get("solution") or "", assignment,
-                                               assignment, student)
+                comment = self.gb.find_comment(incident.solution, assignment, assignment,
+                                               student)
             except MissingEntry:
                 continue
-            text = f"Needs attention ({incident['cause']}): {incident['message']}"
+            text = f"Needs attention ({incident.cause}): {incident.message}"
             comment.auto_comment = "\n".join(c for c in (comment.auto_comment, text) if c)
         self.gb.db.commit()
 
     def close(self) -> None:
         self.gb.close()
+
+
+class Recorder:
+    """Writes each result as it arrives: JSON, autograded notebook, feedback, gradebook."""
+
+    def __init__(self, out: Path, course: Course, names: list[str], db_url: str | None):
+        from autograde.grading.feedback import FeedbackWriter  # nbconvert: seconds to import
+        self.out = out
+        self.feedback = FeedbackWriter()
+        self.gradebook = GradebookWriter(db_url or f"sqlite:///{(out / 'gradebook.db').resolve()}")
+        for name in names:
+            self.gradebook.ensure_assignment(name, notebook.read(course.source_notebook(name)))
+
+    def __call__(self, result: GradeResult) -> None:
+        student, assignment = safe_name(result.student_id), safe_name(result.assignment)
+        if result.notebook is not None:
+            nb = nbformat.reads(result.notebook, as_version=4)
+            write_atomic(self.out / "autograded" / student / f"{assignment}.ipynb",
+                         result.notebook)
+            write_atomic(self.out / "feedback" / student / f"{assignment}.html",
+                         self.feedback.html(nb, result))
+        self.gradebook.record(result)
+        save_result(self.out, result)
+
+    def close(self) -> None:
+        self.gradebook.close()

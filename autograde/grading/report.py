@@ -1,4 +1,4 @@
-"""`autograde report OUT`: how the class did, from the results a grading run left in OUT.
+"""The last stage, `autograde report OUT`: how the class did, from the results in OUT.
 
 Writes ``OUT/report/`` with ``report.md`` (per-exercise pass rates, status
 counts, the submissions that need attention, the slowest submissions),
@@ -22,6 +22,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from autograde.grading import record
+from autograde.grading.result import GradeResult
 
 SLOWEST = 10
 
@@ -31,28 +32,44 @@ def exercise_of(test: str) -> str:
     return re.sub(r"^(test|hidden)_", "", test)
 
 
-def pass_rates(results: list[dict]) -> list[dict]:
+def summary(results: list[GradeResult]) -> str:
+    """The table `autograde grade` prints at the end: counts per status, mean score per
+    assignment."""
+    lines = ["status      count", "----------  -----"]
+    for status, n in sorted(Counter(r.status for r in results).items()):
+        lines.append(f"{status:<10}  {n:>5}")
+    lines += ["", "assignment              graded  mean score"]
+    by_assignment: dict[str, list[GradeResult]] = {}
+    for r in results:
+        by_assignment.setdefault(r.assignment or "(none)", []).append(r)
+    for name, rows in sorted(by_assignment.items()):
+        top = max((r.max_score for r in rows), default=0)
+        mean = sum(r.score for r in rows) / len(rows)
+        lines.append(f"{name:<22}  {len(rows):>6}  {mean:6.2f} / {top:g}")
+    return "\n".join(lines)
+
+
+def pass_rates(results: list[GradeResult]) -> list[dict]:
     """Per assignment and exercise: how many submissions passed all of its tests."""
     passed: dict[tuple[str, str], list[bool]] = defaultdict(list)
     for r in results:
         per_exercise: dict[str, bool] = {}
-        for t in r.get("tests", []):
-            name = exercise_of(t["test"])
-            ok = t["points"] == t["max_points"]
-            per_exercise[name] = per_exercise.get(name, True) and ok
+        for t in r.tests:
+            name = exercise_of(t.test)
+            per_exercise[name] = per_exercise.get(name, True) and t.passed
         for name, ok in per_exercise.items():
-            passed[(r["assignment"], name)].append(ok)
+            passed[(r.assignment, name)].append(ok)
     return [{"assignment": a, "exercise": e, "submissions": len(v), "passed": sum(v),
              "pass_rate": sum(v) / len(v)} for (a, e), v in sorted(passed.items())]
 
 
-def histogram(results: list[dict], assignment: str, path: Path) -> None:
+def histogram(results: list[GradeResult], assignment: str, path: Path) -> None:
     """Score histogram of one assignment, saved as PNG."""
-    rows = [r for r in results if r["assignment"] == assignment]
-    top = max((r["max_score"] for r in rows), default=1) or 1
+    rows = [r for r in results if r.assignment == assignment]
+    top = max((r.max_score for r in rows), default=1) or 1
     fig, ax = plt.subplots(figsize=(6, 3.5))
     bins = np.arange(-0.5, top + 1.0, 1.0) if top <= 40 else np.linspace(0, top, 21)
-    ax.hist([r["score"] for r in rows], bins=bins, color="#4477aa", edgecolor="white")
+    ax.hist([r.score for r in rows], bins=bins, color="#4477aa", edgecolor="white")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(f"score (out of {top:g})")
@@ -63,19 +80,19 @@ def histogram(results: list[dict], assignment: str, path: Path) -> None:
     plt.close(fig)
 
 
-def needs_attention(results: list[dict]) -> list[str]:
+def needs_attention(results: list[GradeResult]) -> list[str]:
     """Markdown lines listing every incident (a cell or function that stopped the worker)
     and every notebook that could not be graded to the end."""
-    rows = [(r, i) for r in results for i in r.get("incidents", [])]
-    stopped = [r for r in results if r["status"] in ("timeout", "crashed", "memory")]
+    rows = [(r, i) for r in results for i in r.incidents]
+    stopped = [r for r in results if r.status in ("timeout", "crashed", "memory")]
     lines = ["## Needs attention", ""]
     if not rows and not stopped:
         return lines + ["Nothing: every notebook ran to the end without an incident.", ""]
     lines += ["| student | assignment | cell | cause | what happened |", "|---|---|---|---|---|"]
-    lines += [f"| {r['student_id']} | {r['assignment']} | {i['cell']} | {i['cause']} | "
-              f"{_cell_text(i['message'])} |" for r, i in rows]
-    lines += [f"| {r['student_id']} | {r['assignment']} | (notebook) | {r['status']} | "
-              f"{_cell_text(record.detail_before_incidents(r))} |" for r in stopped]
+    lines += [f"| {r.student_id} | {r.assignment} | {i.cell} | {i.cause} | "
+              f"{_cell_text(i.message)} |" for r, i in rows]
+    lines += [f"| {r.student_id} | {r.assignment} | (notebook) | {r.status} | "
+              f"{_cell_text(r.detail_before_incidents())} |" for r in stopped]
     return lines + [""]
 
 
@@ -100,26 +117,26 @@ def write_report(out: Path) -> str:
 
     lines = ["# Grading report", "", "## Submissions by status", "",
              "| status | count |", "|---|---|"]
-    lines += [f"| {s} | {n} |" for s, n in sorted(Counter(r["status"] for r in results).items())]
+    lines += [f"| {s} | {n} |" for s, n in sorted(Counter(r.status for r in results).items())]
     lines += ["", "## Scores", ""]
-    for assignment in sorted({r["assignment"] for r in results if r["assignment"]}):
-        rows = [r for r in results if r["assignment"] == assignment]
+    for assignment in sorted({r.assignment for r in results if r.assignment}):
+        rows = [r for r in results if r.assignment == assignment]
         png = folder / f"histogram_{record.safe_name(assignment)}.png"
         histogram(results, assignment, png)
-        mean = sum(r["score"] for r in rows) / len(rows)
+        mean = sum(r.score for r in rows) / len(rows)
         lines += [f"### {assignment}", "",
                   f"{len(rows)} submissions, mean score {mean:.2f} / "
-                  f"{max(r['max_score'] for r in rows):g}", "", f"![histogram]({png.name})",
+                  f"{max(r.max_score for r in rows):g}", "", f"![histogram]({png.name})",
                   "", "| exercise | passed | pass rate |", "|---|---|---|"]
         lines += [f"| {r['exercise']} | {r['passed']} / {r['submissions']} | "
                   f"{100 * r['pass_rate']:.0f}% |" for r in rates if r["assignment"] == assignment]
         lines.append("")
     lines += needs_attention(results)
-    slow = sorted(results, key=lambda r: -r.get("seconds", 0))[:SLOWEST]
+    slow = sorted(results, key=lambda r: -r.seconds)[:SLOWEST]
     lines += ["## Slowest submissions", "", "| student | assignment | seconds | status |",
               "|---|---|---|---|"]
-    lines += [f"| {r['student_id']} | {r['assignment']} | {r.get('seconds', 0):.1f} | "
-              f"{r['status']} |" for r in slow]
+    lines += [f"| {r.student_id} | {r.assignment} | {r.seconds:.1f} | {r.status} |"
+              for r in slow]
     text = "\n".join(lines) + "\n"
     record.write_atomic(folder / "report.md", text)
     return text

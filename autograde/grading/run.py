@@ -1,10 +1,13 @@
-"""Grade a class: collect, then grade submissions in parallel, recording each as it finishes.
+"""The grading pipeline, stage by stage: collect, restore, sandbox, execute and judge, record.
 
-Work is spread over local worker processes (one fresh sandboxed Python per
-submission, ``--workers`` at a time) or over a Dask cluster. The main
-process is the only writer of results, CSVs, feedback and the gradebook.
-Finished submissions whose notebook and tests have not changed are skipped,
-so a killed run picks up where it stopped (``force`` regrades).
+:func:`grade_class` reads as the stages in order. Collection and planning run
+in the main process; each submission is then restored, run in its sandbox and
+judged by :func:`grade_one`, in a local worker process (``--workers`` at a
+time) or on a Dask cluster; the main process is the only writer of results,
+feedback, CSVs and the gradebook (:class:`record.Recorder`). Finished
+submissions whose notebook and tests have not changed are skipped, so a killed
+run picks up where it stopped (``force`` regrades). ``autograde report``
+(:mod:`autograde.grading.report`) is the last stage, run on OUT afterwards.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import multiprocessing
 import os
 import shutil
 import sys
-from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +29,9 @@ import nbformat
 from autograde import notebook
 from autograde.config import Course
 from autograde.grading import collect, record
-from autograde.grading.feedback import FeedbackWriter
 from autograde.grading.judge import Judge
 from autograde.grading.restore import restore
+from autograde.grading.result import GradeResult
 from autograde.grading.sandbox import Limits, resolve_mode
 
 
@@ -48,31 +50,23 @@ class Task:
     mode: str
 
 
-def source_path(course: Course, name: str) -> Path:
-    """The source notebook of an assignment: solutions/NAME/NAME.ipynb."""
-    return course.source_dir / name / f"{name}.ipynb"
-
-
-def release_path(course: Course, name: str) -> Path:
-    return course.release_dir / name / f"{name}.ipynb"
-
-
 def solution_ids(course: Course, names: list[str]) -> dict[str, set[str]]:
     """Assignment -> grade_ids of its solution cells (how submissions are matched)."""
-    return {n: set(notebook.solution_ids(notebook.read(source_path(course, n)))) for n in names}
+    return {n: set(notebook.solution_ids(notebook.read(course.source_notebook(n))))
+            for n in names}
 
 
 def max_score(course: Course, name: str) -> float:
-    return notebook.total_points(notebook.read(source_path(course, name)))
+    return notebook.total_points(notebook.read(course.source_notebook(name)))
 
 
 def digest(course: Course, name: str) -> str:
     """What a result depends on besides the submission: the source notebook's bytes."""
-    return hashlib.sha256(source_path(course, name).read_bytes()).hexdigest()
+    return hashlib.sha256(course.source_notebook(name).read_bytes()).hexdigest()
 
 
-def grade_one(task: Task) -> dict:
-    """Grade one submission in a sandbox; return its result (JSON-able)."""
+def grade_one(task: Task) -> GradeResult:
+    """Grade one submission: restore it, run it in its sandbox, judge it."""
     source = notebook.read(task.source_path)
     release = notebook.read(task.release_path) if os.path.exists(task.release_path) else None
     restored = restore(source, nbformat.reads(task.submitted, as_version=4), release)
@@ -83,16 +77,9 @@ def grade_one(task: Task) -> dict:
         graded = Judge(restored, workdir, task.limits, task.mode).run()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return {
-        "student_id": task.student_id, "assignment": task.assignment,
-        "status": graded.status, "detail": graded.detail,
-        "score": graded.score, "max_score": graded.max_score,
-        "seconds": round(graded.seconds, 2), "digest": task.digest,
-        "incidents": [i.to_json() for i in graded.incidents],
-        "tests": [{"test": t.grade_id, "hidden": t.hidden, "points": t.points,
-                   "max_points": t.max_points, "message": t.message} for t in graded.tests],
-        "notebook": nbformat.writes(graded.notebook),
-    }
+    return GradeResult(task.student_id, task.assignment, graded.status, graded.detail,
+                       graded.score, graded.max_score, round(graded.seconds, 2), task.digest,
+                       graded.tests, graded.incidents, nbformat.writes(graded.notebook))
 
 
 @dataclass
@@ -117,48 +104,13 @@ class Options:
         return self.course.select([self.assignment] if self.assignment else None)
 
 
-def _combine_detail(result: dict, notes: list[str]) -> dict:
-    """The detail an instructor reads: what stopped the notebook, the collection notes,
-    then the incidents (last, so feedback can list them apart)."""
-    parts = [result.get("detail", ""), *notes, record.incidents_text(result.get("incidents", []))]
-    result["detail"] = "; ".join(p for p in parts if p)
-    return result
-
-
-class Recorder:
-    """Writes each result as it arrives: JSON, autograded notebook, feedback, gradebook."""
-
-    def __init__(self, opts: Options):
-        self.out = opts.out
-        self.feedback = FeedbackWriter()
-        self.gradebook = record.GradebookWriter(
-            opts.db_url or f"sqlite:///{(opts.out / 'gradebook.db').resolve()}")
-        for name in opts.names:
-            self.gradebook.ensure_assignment(name, notebook.read(source_path(opts.course, name)))
-
-    def __call__(self, result: dict) -> None:
-        graded = result.pop("notebook", None)
-        student = record.safe_name(result["student_id"])
-        assignment = record.safe_name(result["assignment"])
-        if graded is not None:
-            nb = nbformat.reads(graded, as_version=4)
-            record.write_atomic(self.out / "autograded" / student / f"{assignment}.ipynb", graded)
-            record.write_atomic(self.out / "feedback" / student / f"{assignment}.html",
-                                self.feedback.html(nb, result))
-        self.gradebook.record(result)
-        record.save_result(self.out, result)
-
-    def close(self) -> None:
-        self.gradebook.close()
-
-
 def _bar(total: int, enabled: bool):
     from tqdm import tqdm
     return tqdm(total=total, unit="notebook", disable=not enabled, file=sys.stderr,
                 dynamic_ncols=True, smoothing=0.1)
 
 
-def grade_class(opts: Options) -> list[dict]:
+def grade_class(opts: Options) -> list[GradeResult]:
     """Grade every submission under ``opts.submissions``; return all results in OUT."""
     mode = resolve_mode(opts.sandbox)
     if mode == "none":
@@ -167,15 +119,15 @@ def grade_class(opts: Options) -> list[dict]:
               "network. Install bubblewrap (apt-get install bubblewrap) for real classes.",
               file=sys.stderr)
     opts.out.mkdir(parents=True, exist_ok=True)
-    tasks, settled = _plan(opts, mode)
+    tasks, settled = _plan(opts, mode)                    # collect, and skip what is done
     try:
-        with _grading(tasks, opts) as graded:
+        with _grading(tasks, opts) as graded:             # restore, sandbox, execute, judge
             # The gradebook opens while the first notebooks run: creating one takes seconds.
-            recorder = Recorder(opts)
+            recorder = record.Recorder(opts.out, opts.course, opts.names, opts.db_url)
             try:
                 for result in settled:
                     recorder(result)
-                _record_all(graded, tasks, recorder, opts.progress)
+                _record_all(graded, tasks, recorder, opts.progress)     # record
             finally:
                 recorder.close()
     finally:
@@ -184,7 +136,7 @@ def grade_class(opts: Options) -> list[dict]:
     return record.all_results(opts.out)
 
 
-def _plan(opts: Options, mode: str) -> tuple[list[tuple[Task, list[str]]], list[dict]]:
+def _plan(opts: Options, mode: str) -> tuple[list[tuple[Task, list[str]]], list[GradeResult]]:
     """What to grade (each task with its collection notes), and the results known already
     (invalid or missing submissions). Submissions graded before, unchanged, are skipped."""
     # Match against every assignment, so another assignment's notebook in the same
@@ -193,30 +145,30 @@ def _plan(opts: Options, mode: str) -> tuple[list[tuple[Task, list[str]]], list[
                            opts.assignment)
     digests = {n: digest(opts.course, n) for n in opts.names}
     tasks: list[tuple[Task, list[str]]] = []
-    settled: list[dict] = []
+    settled: list[GradeResult] = []
     for sub in subs:
         key = f"{sub.digest}:{digests.get(sub.assignment, '')}"
         previous = record.load_result(opts.out, sub.student_id, sub.assignment)
-        if previous and previous.get("digest") == key and not opts.force:
+        if previous and previous.digest == key and not opts.force:
             continue
         if sub.status != "ok":
-            settled.append({"student_id": sub.student_id, "assignment": sub.assignment,
-                            "status": sub.status, "detail": sub.detail, "score": 0.0,
-                            "max_score": max_score(opts.course, sub.assignment)
-                            if sub.assignment else 0.0,
-                            "seconds": 0.0, "digest": key, "tests": []})
+            top = max_score(opts.course, sub.assignment) if sub.assignment else 0.0
+            settled.append(GradeResult.ungraded(sub.student_id, sub.assignment, sub.status,
+                                                sub.detail, top, key))
             continue
         workdir = (opts.out / ".work" / record.safe_name(sub.student_id)
                    / record.safe_name(sub.assignment))
         tasks.append((Task(sub.student_id, sub.assignment, nbformat.writes(sub.nb), key,
-                           str(source_path(opts.course, sub.assignment)),
-                           str(release_path(opts.course, sub.assignment)),
+                           str(opts.course.source_notebook(sub.assignment)),
+                           str(opts.course.release_notebook(
+                               opts.course.source_notebook(sub.assignment))),
                            str(workdir.resolve()), opts.limits, mode), sub.notes))
     return tasks, settled
 
 
 @contextlib.contextmanager
-def _grading(tasks: list[tuple[Task, list[str]]], opts: Options) -> Iterator[Iterator[dict]]:
+def _grading(tasks: list[tuple[Task, list[str]]],
+             opts: Options) -> Iterator[Iterator[GradeResult]]:
     """Start grading every task at once; yield the results, as they finish."""
     if not tasks:
         yield iter(())
@@ -236,14 +188,14 @@ def _grading(tasks: list[tuple[Task, list[str]]], opts: Options) -> Iterator[Ite
             yield (fut.result() for fut in as_completed(futures))
 
 
-def _record_all(graded: Iterator[dict], tasks: list[tuple[Task, list[str]]],
-                recorder: Recorder, progress: bool) -> None:
+def _record_all(graded: Iterator[GradeResult], tasks: list[tuple[Task, list[str]]],
+                recorder: record.Recorder, progress: bool) -> None:
     notes = {(t.student_id, t.assignment): n for t, n in tasks}
     bar = _bar(len(tasks), progress and bool(tasks))
     for result in graded:
-        _combine_detail(result, notes[(result["student_id"], result["assignment"])])
+        result.add_notes(notes[(result.student_id, result.assignment)])
         recorder(result)
-        bar.set_postfix_str(f"{result['student_id']}: {result['status']}", refresh=False)
+        bar.set_postfix_str(f"{result.student_id}: {result.status}", refresh=False)
         bar.update(1)
     bar.close()
 
@@ -253,20 +205,3 @@ def _exit_without_teardown() -> None:
     TensorFlow takes a second or more, and they hold nothing left to save (results
     went back through the pool's pipe, sandboxes were closed by each Judge)."""
     atexit.register(os._exit, 0)
-
-
-def summary(results: list[dict]) -> str:
-    """The table printed at the end: counts per status, mean score per assignment."""
-    lines = ["status      count", "----------  -----"]
-    for status, n in sorted(Counter(r["status"] for r in results).items()):
-        lines.append(f"{status:<10}  {n:>5}")
-    lines += ["", "assignment              graded  mean score"]
-    by_assignment: dict[str, list[dict]] = {}
-    for r in results:
-        by_assignment.setdefault(r["assignment"] or "(none)", []).append(r)
-    for name, rows in sorted(by_assignment.items()):
-        scores = [r["score"] for r in rows]
-        top = max((r["max_score"] for r in rows), default=0)
-        mean = sum(scores) / len(scores) if scores else 0.0
-        lines.append(f"{name:<22}  {len(rows):>6}  {mean:6.2f} / {top:g}")
-    return "\n".join(lines)

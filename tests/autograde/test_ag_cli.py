@@ -100,3 +100,18 @@ def test_demo_writes_executed_notebooks_and_html(tiny, capsys):
     grades = (tiny.build_dir / "demo" / "graded" / "grades.csv").read_text()
     assert "perfect,00_tiny,6,6,graded" in grades and "endless,00_tiny,3,6,graded,1," in grades
     assert "exits,00_tiny,3,6,graded,1," in grades
+
+
+def test_grade_then_report_from_the_command_line(tiny, tmp_path, capsys):
+    """`autograde grade` prints the summary and where the outputs are; `report` reads them."""
+    source = tiny.source_notebook(TINY)
+    (tmp_path / "subs" / "ann").mkdir(parents=True)
+    nbformat.write(nbformat.read(source, as_version=4), tmp_path / "subs" / "ann" / "a.ipynb")
+    out = tmp_path / "out"
+    assert main(["--root", str(tiny.root), "grade", str(tmp_path / "subs"), "--out", str(out),
+                 "--workers", "1", "--no-progress", "--sandbox", "none",
+                 "--cell-timeout", "20"]) == 0
+    printed = capsys.readouterr().out
+    assert f"{TINY}                      1    6.00 / 6" in printed and "grades.csv" in printed
+    assert main(["report", str(out)]) == 0
+    assert "## Needs attention" in capsys.readouterr().out

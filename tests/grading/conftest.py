@@ -238,4 +238,4 @@ def graded_class(tmp_path_factory):
     Path(OUTSIDE_MARKER).unlink(missing_ok=True)
     out = tmp / "out"
     results = grade_class(Options(subs, out, crs, workers=2, limits=LIMITS, progress=False))
-    return crs, subs, out, {r["student_id"]: r for r in results}
+    return crs, subs, out, {r.student_id: r for r in results}

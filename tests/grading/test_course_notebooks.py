@@ -37,7 +37,7 @@ def graded_course(tmp_path_factory):
     course = Course(ROOT)
     results = grade_class(Options(subs, tmp / "out", course, workers=2, progress=False,
                                   limits=Limits(timeout=300, memory_mb=3072)))
-    graded = {(r["student_id"], r["assignment"]): r for r in results}
+    graded = {(r.student_id, r.assignment): r for r in results}
     graded["out"] = tmp / "out"
     return graded
 
@@ -45,10 +45,10 @@ def graded_course(tmp_path_factory):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_reference_solution_gets_full_marks(graded_course, name):
     result = graded_course[("reference", name)]
-    failed = [f"{t['test']}: {t['message'][:300]}" for t in result["tests"]
-              if t["points"] != t["max_points"]]
-    assert result["status"] == "graded", result["detail"]
-    assert not failed and result["score"] == result["max_score"] > 0, "\n".join(failed)
+    failed = [f"{t.test}: {t.message[:300]}" for t in result.tests
+              if t.points != t.max_points]
+    assert result.status == "graded", result.detail
+    assert not failed and result.score == result.max_score > 0, "\n".join(failed)
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -56,9 +56,9 @@ def test_blank_release_gets_zero(graded_course, name):
     if not (ROOT / "notebooks" / name / f"{name}.ipynb").exists():
         pytest.skip("not released yet")
     result = graded_course[("blank", name)]
-    assert result["status"] == "graded", result["detail"]
-    assert result["score"] == 0, [t["test"] for t in result["tests"] if t["points"]]
-    assert all("NotImplementedError" in t["message"] for t in result["tests"])
+    assert result.status == "graded", result.detail
+    assert result.score == 0, [t.test for t in result.tests if t.points]
+    assert all("NotImplementedError" in t.message for t in result.tests)
 
 
 @pytest.mark.parametrize("name", [n for n in ASSIGNMENTS if n[:2] in ("04", "05", "06")])

@@ -22,7 +22,7 @@ def test_dask_cluster_grades_like_local_workers(tmp_path):
                       dashboard_address=None) as cluster:
         on_dask = grade_class(Options(subs, tmp_path / "dask", crs, limits=LIMITS,
                                       progress=False, dask_scheduler=cluster.scheduler_address))
-    assert [(r["student_id"], r["score"], r["status"]) for r in on_dask] == \
-        [(r["student_id"], r["score"], r["status"]) for r in local]
-    assert {r["student_id"]: r["score"] for r in on_dask} == {"blank": 0, "partial": 3,
+    assert [(r.student_id, r.score, r.status) for r in on_dask] == \
+        [(r.student_id, r.score, r.status) for r in local]
+    assert {r.student_id: r.score for r in on_dask} == {"blank": 0, "partial": 3,
                                                               "perfect": 6}

@@ -67,7 +67,7 @@ def fair_class(tmp_path_factory):
         nbformat.write(nb, folder / f"{name}.ipynb")
     results = grade_class(Options(subs, tmp / "out", Course(ROOT), workers=2, progress=False,
                                   limits=LIMITS))
-    return {r["student_id"]: r for r in results}
+    return {r.student_id: r for r in results}
 
 
 CASES = [(case, name) for name in BROKEN for case in BODIES if case != "unsolved"]
@@ -76,27 +76,27 @@ CASES = [(case, name) for name in BROKEN for case in BODIES if case != "unsolved
 @pytest.mark.parametrize("case,name", CASES)
 def test_broken_function_scores_like_unsolved(fair_class, case, name):
     broken, twin = fair_class[f"{case}-{name[:2]}"], fair_class[f"unsolved-{name[:2]}"]
-    assert broken["status"] == "graded", broken["detail"]
-    assert [(t["test"], t["points"]) for t in broken["tests"]] == \
-        [(t["test"], t["points"]) for t in twin["tests"]], broken["detail"]
-    assert 0 < broken["score"] < broken["max_score"]
-    assert broken["incidents"] and BROKEN[name] in broken["detail"]
-    lost = [t for t in broken["tests"] if t["points"] < t["max_points"]]
-    assert all(f"`{BROKEN[name]}`" in t["message"] or BROKEN[name] in t["message"]
-               for t in lost), [t["message"][:200] for t in lost]
+    assert broken.status == "graded", broken.detail
+    assert [(t.test, t.points) for t in broken.tests] == \
+        [(t.test, t.points) for t in twin.tests], broken.detail
+    assert 0 < broken.score < broken.max_score
+    assert broken.incidents and BROKEN[name] in broken.detail
+    lost = [t for t in broken.tests if t.points < t.max_points]
+    assert all(f"`{BROKEN[name]}`" in t.message or BROKEN[name] in t.message
+               for t in lost), [t.message[:200] for t in lost]
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_endless_ungraded_cell_costs_nothing(fair_class, name):
     result = fair_class[f"endless-ungraded-cell-{name[:2]}"]
-    assert (result["status"], result["score"]) == ("graded", result["max_score"]), \
-        result["detail"]
-    assert [i["cause"] for i in result["incidents"]] == ["timeout"]
+    assert (result.status, result.score) == ("graded", result.max_score), \
+        result.detail
+    assert [i.cause for i in result.incidents] == ["timeout"]
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_one_endless_loop_costs_about_one_cell_limit(fair_class, name):
     """Grading stays within the limits per incident plus the replays."""
     loop, twin = fair_class[f"endless-loop-{name[:2]}"], fair_class[f"unsolved-{name[:2]}"]
-    budget = len(loop["incidents"]) * (LIMITS.cell_timeout + 1) + 3 * twin["seconds"] + 10
-    assert loop["seconds"] < budget, (loop["seconds"], loop["incidents"])
+    budget = len(loop.incidents) * (LIMITS.cell_timeout + 1) + 3 * twin.seconds + 10
+    assert loop.seconds < budget, (loop.seconds, loop.incidents)

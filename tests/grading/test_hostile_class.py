@@ -43,9 +43,9 @@ def test_each_case_gets_its_status_and_score(graded_class, student):
     *_, results = graded_class
     status, score = EXPECTED[student]
     result = results[student]
-    assert (result["status"], result["score"]) == (status, score), result["detail"]
+    assert (result.status, result.score) == (status, score), result.detail
     if status != "graded":
-        assert result["detail"], "a status other than graded must say what happened"
+        assert result.detail, "a status other than graded must say what happened"
 
 
 @pytest.mark.parametrize("student", sorted(BROKEN_LIKE))
@@ -54,21 +54,21 @@ def test_a_broken_function_costs_what_leaving_it_unsolved_costs(graded_class, st
     the failing tests name the function and what happened."""
     *_, results = graded_class
     broken, twin = results[student], results[BROKEN_LIKE[student]]
-    assert [(t["test"], t["points"]) for t in broken["tests"]] == \
-        [(t["test"], t["points"]) for t in twin["tests"]]
-    assert broken["status"] == "graded" and broken["incidents"], broken["detail"]
-    failed = [t for t in broken["tests"] if t["points"] < t["max_points"]]
-    assert failed and all("square" in t["message"] for t in failed)
+    assert [(t.test, t.points) for t in broken.tests] == \
+        [(t.test, t.points) for t in twin.tests]
+    assert broken.status == "graded" and broken.incidents, broken.detail
+    failed = [t for t in broken.tests if t.points < t.max_points]
+    assert failed and all("square" in t.message for t in failed)
 
 
 def test_incidents_are_bounded_in_number_and_time(graded_class):
     *_, results = graded_class
     every = results["every-cell-crashes"]
-    assert len(every["incidents"]) == LIMITS.restarts + 1
-    assert every["seconds"] < 30, every["seconds"]
+    assert len(every.incidents) == LIMITS.restarts + 1
+    assert every.seconds < 30, every.seconds
     loop = results["mean-square-loops"]     # one endless call: one cell limit, plus replay
-    assert loop["seconds"] < LIMITS.cell_timeout + 5, loop["seconds"]
-    assert [i["functions"] for i in loop["incidents"]] == [["mean_square"]]
+    assert loop.seconds < LIMITS.cell_timeout + 5, loop.seconds
+    assert [i.functions for i in loop.incidents] == [["mean_square"]]
 
 
 def test_no_sandbox_outlives_grading(graded_class):
@@ -82,32 +82,32 @@ def test_no_sandbox_outlives_grading(graded_class):
 
 def test_max_score_comes_from_the_source_only(graded_class):
     *_, results = graded_class
-    graded = [r for r in results.values() if r["assignment"] == NAME]
-    assert {r["max_score"] for r in graded} == {6}
+    graded = [r for r in results.values() if r.assignment == NAME]
+    assert {r.max_score for r in graded} == {6}
 
 
 def test_details_an_instructor_can_forward(graded_class):
     *_, results = graded_class
-    assert "did not finish within 4 s (the limit per cell)" in results["infinite-loop"]["detail"]
-    assert "`square`" in results["infinite-loop"]["detail"]
-    assert "`mean_square`" in results["mean-square-calls-os-exit"]["detail"]
-    assert "os._exit" in results["mean-square-calls-os-exit"]["detail"]
-    assert "restarts" in results["every-cell-crashes"]["detail"]
-    assert "segmentation fault" in results["segfault"]["detail"]
-    assert "memory" in results["memory-bomb"]["detail"]
-    assert "not valid JSON" in results["malformed-json"]["detail"]
-    assert "empty" in results["empty-file"]["detail"]
-    assert "link" in results["symlink-entry"]["detail"]
-    assert "unsafe path" in results["zip-slip"]["detail"]
-    assert "zip bomb" in results["zip-bomb"]["detail"]
-    assert "graded the newest" in results["duplicate-submissions"]["detail"]
+    assert "did not finish within 4 s (the limit per cell)" in results["infinite-loop"].detail
+    assert "`square`" in results["infinite-loop"].detail
+    assert "`mean_square`" in results["mean-square-calls-os-exit"].detail
+    assert "os._exit" in results["mean-square-calls-os-exit"].detail
+    assert "restarts" in results["every-cell-crashes"].detail
+    assert "segmentation fault" in results["segfault"].detail
+    assert "memory" in results["memory-bomb"].detail
+    assert "not valid JSON" in results["malformed-json"].detail
+    assert "empty" in results["empty-file"].detail
+    assert "link" in results["symlink-entry"].detail
+    assert "unsafe path" in results["zip-slip"].detail
+    assert "zip bomb" in results["zip-bomb"].detail
+    assert "graded the newest" in results["duplicate-submissions"].detail
 
 
 def test_nothing_escapes_the_sandbox(graded_class):
     require_bwrap()
     assert not Path(OUTSIDE_MARKER).exists()
     *_, results = graded_class
-    messages = " ".join(t["message"] for t in results["reads-solutions-and-escapes"]["tests"])
+    messages = " ".join(t.message for t in results["reads-solutions-and-escapes"].tests)
     assert "cannot see the solutions" in messages
 
 
@@ -130,7 +130,7 @@ def _tree_digest(root: Path) -> str:
 def test_outputs_for_every_graded_notebook(graded_class):
     _, _, out, results = graded_class
     for student, r in results.items():
-        if r["status"] in ("graded", "timeout", "crashed", "memory"):
+        if r.status in ("graded", "timeout", "crashed", "memory"):
             html = (out / "feedback" / student / f"{NAME}.html").read_text()
             assert "Score:" in html
             assert (out / "autograded" / student / f"{NAME}.ipynb").exists()
@@ -177,7 +177,7 @@ def test_gradebook_matches_the_csv(graded_class):
         scores = {s.student.id: s.score for s in gb.find_assignment(NAME).submissions}
         comment = gb.find_comment("mean_square", NAME, NAME, "mean-square-loops").auto_comment
         quiet = gb.find_comment("mean_square", NAME, NAME, "perfect").auto_comment
-    expected = {k: r["score"] for k, r in results.items() if r["assignment"] == NAME}
+    expected = {k: r.score for k, r in results.items() if r.assignment == NAME}
     assert scores == expected
     assert "Needs attention (timeout): `mean_square` did not finish" in comment
     assert not quiet
@@ -209,7 +209,7 @@ def test_killed_run_resumes_without_duplicates(tmp_path):
         record.result_path(out, name, NAME).unlink()
     (out / "grades.csv").unlink()
     results = grade_class(Options(subs, out, crs, workers=2, limits=LIMITS, progress=False))
-    assert [r["student_id"] for r in results] == ["s0", "s1", "s2", "s3"]
+    assert [r.student_id for r in results] == ["s0", "s1", "s2", "s3"]
     assert record.load_result(out, "s0", NAME) == first
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
         assert len(gb.find_assignment(NAME).submissions) == 4
@@ -228,7 +228,7 @@ def test_regrading_one_student_replaces_only_their_rows(tmp_path):
     put(only_ben, "ben", submission())                 # ben resubmits a fixed notebook
     results = grade_class(Options(only_ben, out, crs, workers=1, limits=LIMITS,
                                   progress=False))
-    assert {r["student_id"]: r["score"] for r in results} == {"ann": 6, "ben": 6}
+    assert {r.student_id: r.score for r in results} == {"ann": 6, "ben": 6}
     assert (out / "results" / "ann" / f"{NAME}.json").read_text() == ann_before
     rows = json.loads((out / "results" / "ben" / f"{NAME}.json").read_text())
     assert rows["score"] == 6
@@ -238,10 +238,10 @@ def test_report_pass_rates_histogram_and_slowest(graded_class):
     from autograde.grading.report import write_report
     _, _, out, results = graded_class
     text = write_report(out)
-    graded = [r for r in results.values() if r["assignment"] == NAME]
+    graded = [r for r in results.values() if r.assignment == NAME]
     mean_square_passed = sum(
-        all(t["points"] == t["max_points"] for t in r["tests"] if "mean_square" in t["test"])
-        and any("mean_square" in t["test"] for t in r["tests"]) for r in graded)
+        all(t.points == t.max_points for t in r.tests if "mean_square" in t.test)
+        and any("mean_square" in t.test for t in r.tests) for r in graded)
     assert f"| mean_square | {mean_square_passed} / {len(graded)} |" in text
     assert (out / "report" / f"histogram_{NAME}.png").stat().st_size > 1000
     rows = [line for line in text.split("## Slowest submissions")[1].splitlines()
@@ -268,7 +268,7 @@ def test_other_assignments_are_skipped_quietly_with_assignment(tmp_path):
     put(subs, "s1", other, "00_other.ipynb")
     results = grade_class(Options(subs, tmp_path / "out", crs, workers=1, limits=LIMITS,
                                   progress=False, assignment=NAME))
-    assert [(r["assignment"], r["status"], r["score"], r["detail"]) for r in results] \
+    assert [(r.assignment, r.status, r.score, r.detail) for r in results] \
         == [(NAME, "graded", 6, "")]
 
 
