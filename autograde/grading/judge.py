@@ -13,6 +13,7 @@ import contextlib
 import functools
 import io
 import linecache
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +132,7 @@ class Judge:
         self.deadline = 0.0
         self.sandbox: Sandbox | None = None
         self.session: Session | None = None
+        self._warm: tuple[list, dict] = ([], {})
 
     def run(self) -> NotebookResult:
         start = time.monotonic()
@@ -149,9 +151,9 @@ class Judge:
                     f"cell {index + 1} (after {anchor})" if anchor else f"cell {index + 1}")
                 if m.get("grade"):
                     tests.append(self._not_run(cell, m, stopped) if stopped else
-                                 self._judge_cell(cell, m))
+                                 self.judge_cell(cell, m))
                 elif not stopped:
-                    self._run_cell(cell, m, name)
+                    self.run_cell(cell, m, name)
                 if self.session.gone is not None and not stopped:
                     setup = m.get("locked") and not m.get("solution") and not m.get("grade")
                     try:
@@ -171,6 +173,32 @@ class Judge:
         solutions = set(self.defined_in.values())
         return Incident(cell, cause, message, list(functions),
                         where[0] if where else (cell if cell in solutions else ""))
+
+    # warm runs: many variants of the solutions, one sandbox (trusted code only) -----
+    def start_warm(self, setup: list[nbformat.NotebookNode]) -> None:
+        """Start a sandbox without a total budget, run the setup cells on both sides and
+        remember both namespaces: :meth:`reset` returns to them before each variant."""
+        self.deadline = math.inf
+        self._start_worker()
+        for cell in setup:
+            self.run_cell(cell, notebook.meta(cell), notebook.grade_id(cell) or "setup")
+        self.session.mark()
+        self._warm = (setup, dict(self.trusted))
+
+    def reset(self) -> None:
+        """Forget the last variant: the marked namespaces, no incidents; a new sandbox if
+        the last variant stopped this one."""
+        setup, trusted = self._warm
+        self.trusted = dict(trusted)
+        self.incidents, self.stopped_functions, self.replay = [], {}, []
+        if self.session.gone is None:
+            try:
+                self.session.reset()
+                return
+            except WorkerGone:
+                pass
+        self.sandbox.close()
+        self.start_warm(setup)
 
     # workers ------------------------------------------------------------------
     def _start_worker(self) -> None:
@@ -213,7 +241,7 @@ class Judge:
                 gone = again
 
     # cells ----------------------------------------------------------------------
-    def _run_cell(self, cell: nbformat.NotebookNode, m: dict, name: str) -> None:
+    def run_cell(self, cell: nbformat.NotebookNode, m: dict, name: str) -> None:
         """Run a student, setup or given cell in the worker (setup also here, at once:
         TensorFlow's import alone takes seconds)."""
         trusted = m.get("locked") and not m.get("solution")
@@ -269,7 +297,7 @@ class Judge:
         cell.outputs = [_error("NotRun", result.message)]
         return result
 
-    def _judge_cell(self, cell, m: dict) -> TestResult:
+    def judge_cell(self, cell, m: dict) -> TestResult:
         """Run one graded cell in the grader and return its verdict."""
         gid = str(m.get("grade_id"))
         max_points = float(m.get("points", 0) or 0)
@@ -281,19 +309,22 @@ class Judge:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
                 exec(_compile(cell.source, f"<{gid}>"), self.trusted)  # noqa: S102 (course tests)
         except WorkerGone as gone:
-            result.message = f"stopped during this test: {gone.about()}"
+            result.error, result.message = "WorkerGone", f"stopped during this test: {gone.about()}"
         except FunctionStopped as err:
-            result.message = str(err)
+            result.error, result.message = "FunctionStopped", str(err)
         except NameError as err:
+            result.error = "NameError"
             result.message = (f"NameError: {err}. Did you rename or delete a function? "
                               f"Keep the names and signatures the notebook gives.")
         except Exception as err:  # any failure of a test cell is the verdict
             notes = "\n".join(getattr(err, "__notes__", []))
+            result.error = type(err).__name__
             result.message = f"{type(err).__name__}: {err}" + (f"\n{notes}" if notes else "")
         else:
             if self.session.gone is None:
                 result.points = max_points
             else:   # the test went on although the worker stopped: no points for it
+                result.error = "WorkerGone"
                 result.message = f"stopped during this test: {self.session.gone.about()}"
         cell.outputs = [_stream(out.getvalue(), self.output_limit)] if out.getvalue() else []
         if not result.passed:

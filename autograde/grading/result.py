@@ -25,6 +25,7 @@ class TestResult:
     max_points: float
     hidden: bool
     message: str = ""
+    error: str = ""           # the type of what failed it (CheckFailed, NameError, ...)
 
     @property
     def passed(self) -> bool:
@@ -32,12 +33,13 @@ class TestResult:
 
     def to_json(self) -> dict:
         return {"test": self.test, "points": self.points, "max_points": self.max_points,
-                "hidden": self.hidden, "message": self.message}
+                "hidden": self.hidden, "message": self.message, "error": self.error}
 
     @classmethod
     def from_json(cls, data: dict) -> TestResult:
         return cls(str(data["test"]), float(data["points"]), float(data["max_points"]),
-                   bool(data["hidden"]), str(data.get("message", "")))
+                   bool(data["hidden"]), str(data.get("message", "")),
+                   str(data.get("error", "")))
 
 
 @dataclass

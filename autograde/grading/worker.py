@@ -11,7 +11,8 @@ OUTPUT_CHARS`` with two pipe ends and the printed output to keep per cell
 - ``{"op": "call", "target": ..., "args": ..., "kwargs": ...}``: call a global
   or a kept object; ``{"op": "attr"}``, ``{"op": "item"}``, ``{"op": "len"}``
   read from a kept object; ``{"op": "retire", "functions": {name: why}}``
-  replaces functions that stopped an earlier worker. While a call runs, the
+  replaces functions that stopped an earlier worker; ``mark`` and ``reset``
+  keep a warm worker for trusted runs of many variants. While a call runs, the
   worker may ask the grader to call one of the grader's callables
   (``{"op": "callback"}``).
 
@@ -71,6 +72,7 @@ class StudentKernel:
         self.rfile, self.wfile, self.output_limit = rfile, wfile, output_limit
         self.kept: dict[int, Any] = {}
         self.generators: list[np.random.Generator] = []   # copies of the test's generators
+        self.marked: dict[str, Any] = {}
         self.shell = self._make_shell()
 
     @staticmethod
@@ -86,6 +88,10 @@ class StudentKernel:
             obj = obj.obj
         elif _is_keras_model(obj):
             return _pack_keras(obj)
+        else:
+            tensor = _pack_tensor(obj)
+            if tensor is not None:
+                return tensor
         key = id(obj)
         self.kept[key] = obj
         return wire.Ref("object", key, type(obj).__name__)
@@ -177,6 +183,20 @@ class StudentKernel:
         for name, why in (functions.items() if isinstance(functions, dict) else ()):
             if callable(self.shell.user_ns.get(name)):
                 self.shell.user_ns[name] = _retired(str(name), str(why))
+        self.reply({"ok": True})
+
+    def op_mark(self, header: dict, blobs: list[bytes]) -> None:
+        """Remember the namespace as it is now (after the setup cell), for ``reset``."""
+        self.marked = dict(self.shell.user_ns)
+        self.reply({"ok": True})
+
+    def op_reset(self, header: dict, blobs: list[bytes]) -> None:
+        """Back to the marked namespace: a warm worker for the next variant of a solution
+        (trusted runs only: the corpus and the mutants; students get a fresh worker)."""
+        self.shell.user_ns.clear()
+        self.shell.user_ns.update(self.marked)
+        self.kept.clear()
+        self.generators = []
         self.reply({"ok": True})
 
     def op_get(self, header: dict, blobs: list[bytes]) -> None:
@@ -301,6 +321,17 @@ def _pack_keras(model: Any) -> wire.Packed:
     return wire.Packed("keras", {"config": model.to_json(),
                                  "weights": [np.asarray(w) for w in model.get_weights()],
                                  "compile": json.dumps(compiled) if compiled else None})
+
+
+def _pack_tensor(obj: Any) -> wire.Packed | None:
+    """A TensorFlow tensor or variable of numbers as data (its values), or None."""
+    tf = sys.modules.get("tensorflow")
+    if tf is None or not isinstance(obj, (tf.Tensor, tf.Variable)) or not hasattr(obj, "numpy"):
+        return None
+    value = np.asarray(obj.numpy())
+    if value.dtype.kind not in "biufc":
+        return None
+    return wire.Packed("tensor", {"value": value, "variable": isinstance(obj, tf.Variable)})
 
 
 def _error_dict(ename: str, message: str, err: BaseException | None = None) -> dict:

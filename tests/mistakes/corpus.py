@@ -1,13 +1,18 @@
 """What every notebook's mistakes corpus shares: running a variant, naming it, the release
 stub, and the checks each corpus makes (the reference passes, every mistake is rejected with
-a message naming the function, every alternative is accepted)."""
+a message naming the function, every alternative is accepted).
+
+Variants run through the grader's own engine (:mod:`autograde.grading.trials`: the
+student's code in a worker process, the tests in the Judge), so what the corpus proves
+holds for ``autograde grade``."""
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
 
-from autograde.notebook import cells_by_id, read, run_exercise, solution_ids
+from autograde.grading.trials import run_exercise
+from autograde.notebook import cells_by_id, read, solution_ids
 
 
 @functools.lru_cache(maxsize=None)
