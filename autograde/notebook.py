@@ -1,20 +1,14 @@
-"""Read nbgrader notebooks and run one exercise's tests in process.
+"""Read nbgrader notebooks: their cells, grade_ids, solution and test cells, points.
 
 The course's notebooks follow ``docs/authoring.md``: a ``setup`` cell of
 imports, one solution cell per exercise (``grade_id`` = the function name) and
 its graded test cells ``test_NAME`` (public) and ``hidden_NAME`` (hidden).
-Because test cells only use the setup imports and the solution cells' names,
-an exercise can be checked without a kernel: :func:`run_exercise` executes
-the setup cell, every solution cell (one of them optionally replaced), then
-the exercise's test cells, and reports each test cell's outcome. The mistakes
-corpus and the mutation tests use it; it runs trusted code only.
+Running them is the grader's job (:mod:`autograde.grading`): one engine runs
+every test cell, for students, the corpus and the mutants alike.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,56 +56,6 @@ def exercise_test_ids(nb: nbformat.NotebookNode, name: str) -> list[str]:
     if not found:
         raise KeyError(f"no test cells test_{name} / hidden_{name} in the notebook")
     return found
-
-
-@dataclass(frozen=True)
-class CellOutcome:
-    """What one graded test cell did: passed, or failed with an error type and message."""
-
-    grade_id: str
-    passed: bool
-    error: str = ""
-    message: str = ""
-
-
-def _exec(source: str, namespace: dict, label: str) -> None:
-    code = compile(source, f"<{label}>", "exec")
-    with contextlib.redirect_stdout(io.StringIO()):
-        exec(code, namespace)  # noqa: S102 - trusted course code, or a mistake under test
-
-
-def run_exercise(path: str | Path, name: str,
-                 replacement: str | None = None) -> dict[str, CellOutcome]:
-    """Run exercise ``name``'s test cells, with its solution optionally replaced.
-
-    Parameters
-    ----------
-    path : solution (source) notebook.
-    name : the exercise's function name, i.e. its solution cell's grade_id.
-    replacement : source code to run instead of that solution cell.
-
-    Returns
-    -------
-    dict mapping each test cell's grade_id to its :class:`CellOutcome`.
-    """
-    nb = read(path)
-    ids = cells_by_id(nb)
-    if name not in ids:
-        raise KeyError(f"no solution cell with grade_id {name!r} in {path}")
-    namespace: dict = {"__name__": "__main__"}
-    _exec(ids["setup"].source, namespace, "setup")
-    for sid in solution_ids(nb):
-        source = replacement if (sid == name and replacement is not None) else ids[sid].source
-        _exec(source, namespace, sid)
-    outcomes = {}
-    for tid in exercise_test_ids(nb, name):
-        try:
-            _exec(ids[tid].source, namespace, tid)
-        except Exception as err:  # the outcome records any failure of the test cell
-            outcomes[tid] = CellOutcome(tid, False, type(err).__name__, str(err))
-        else:
-            outcomes[tid] = CellOutcome(tid, True)
-    return outcomes
 
 
 def total_points(nb: nbformat.NotebookNode) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import functools
 import io
 import linecache
@@ -80,6 +81,10 @@ def _error(ename: str, message: str, tb: str = "") -> nbformat.NotebookNode:
     lines = [tb] if tb else []
     return nbformat.v4.new_output("error", ename=ename, evalue=message,
                                   traceback=lines + [f"{ename}: {message}"])
+
+
+# TestResult.error of a test during which the worker stopped, by cause
+STOPPED_ERRORS = {"timeout": "Timeout", "crashed": "Crashed", "memory": "OutOfMemory"}
 
 
 class _Stopped(Exception):
@@ -184,6 +189,11 @@ class Judge:
             self.run_cell(cell, notebook.meta(cell), notebook.grade_id(cell) or "setup")
         self.session.mark()
         self._warm = (setup, dict(self.trusted))
+
+    def set_cell_timeout(self, seconds: float) -> None:
+        """The limit per cell from now on (trusted runs time each variant differently)."""
+        self.limits = dataclasses.replace(self.limits, cell_timeout=seconds)
+        self.sandbox.limits = self.limits
 
     def reset(self) -> None:
         """Forget the last variant: the marked namespaces, no incidents; a new sandbox if
@@ -309,7 +319,8 @@ class Judge:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
                 exec(_compile(cell.source, f"<{gid}>"), self.trusted)  # noqa: S102 (course tests)
         except WorkerGone as gone:
-            result.error, result.message = "WorkerGone", f"stopped during this test: {gone.about()}"
+            result.error = STOPPED_ERRORS[gone.cause]
+            result.message = f"stopped during this test: {gone.about()}"
         except FunctionStopped as err:
             result.error, result.message = "FunctionStopped", str(err)
         except NameError as err:
@@ -324,7 +335,7 @@ class Judge:
             if self.session.gone is None:
                 result.points = max_points
             else:   # the test went on although the worker stopped: no points for it
-                result.error = "WorkerGone"
+                result.error = STOPPED_ERRORS[self.session.gone.cause]
                 result.message = f"stopped during this test: {self.session.gone.about()}"
         cell.outputs = [_stream(out.getvalue(), self.output_limit)] if out.getvalue() else []
         if not result.passed:

@@ -41,18 +41,19 @@ class CellOutcome:
 class _Warm:
     """One notebook's Judge with a warm worker, and the cells a variant needs."""
 
-    def __init__(self, path: Path, cell_timeout: float):
+    def __init__(self, path: Path):
         self.nb = notebook.read(path)
         self.cells = notebook.cells_by_id(self.nb)
         self.workdir = Path(tempfile.mkdtemp(prefix="autograde-trials-"))
-        limits = Limits(timeout=float("inf"), cell_timeout=cell_timeout)
-        self.judge = Judge(self.nb, self.workdir, limits, "none")
+        self.judge = Judge(self.nb, self.workdir, Limits(timeout=float("inf")), "none")
         self.judge.start_warm([copy.deepcopy(self.cells["setup"])])
 
-    def run(self, name: str, replacement: str | None) -> dict[str, CellOutcome]:
+    def run(self, name: str, replacement: str | None,
+            cell_timeout: float) -> dict[str, CellOutcome]:
         if name not in self.cells:
             raise KeyError(f"no solution cell with grade_id {name!r} in the notebook")
         self.judge.reset()
+        self.judge.set_cell_timeout(cell_timeout)
         for sid in notebook.solution_ids(self.nb):
             cell = copy.deepcopy(self.cells[sid])
             if sid == name and replacement is not None:
@@ -73,7 +74,7 @@ class _Warm:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-_warm: OrderedDict[tuple[str, float], _Warm] = OrderedDict()
+_warm: OrderedDict[str, _Warm] = OrderedDict()
 
 
 def run_exercise(path: str | Path, name: str, replacement: str | None = None,
@@ -91,13 +92,18 @@ def run_exercise(path: str | Path, name: str, replacement: str | None = None,
     -------
     dict mapping each of the exercise's test cells' grade_id to its :class:`CellOutcome`.
     """
-    key = (str(Path(path).resolve()), cell_timeout)
+    return warm(path).run(name, replacement, cell_timeout)
+
+
+def warm(path: str | Path) -> _Warm:
+    """The notebook's warm worker, started (setup cell run on both sides) if need be."""
+    key = str(Path(path).resolve())
     if key not in _warm:
         while len(_warm) >= KEEP_WARM:
             _warm.popitem(last=False)[1].close()
-        _warm[key] = _Warm(Path(path), cell_timeout)
+        _warm[key] = _Warm(Path(path))
     _warm.move_to_end(key)
-    return _warm[key].run(name, replacement)
+    return _warm[key]
 
 
 @atexit.register

@@ -38,7 +38,7 @@ from autograde.mutation import operators
 from autograde.mutation.pool import CRASHED, PASSED, Job, Outcome, Pool
 from autograde.notebook import cells_by_id, exercise_test_ids, read, solution_ids
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"   # 2: mutants run through the grader's Judge
 DEFAULT_CAP = 6
 MIN_TIMEOUT = 10.0
 TIMEOUT_FACTOR = 20.0
@@ -136,11 +136,13 @@ def _sources_digest(folder: Path) -> str:
 
 
 def harness_digest() -> str:
-    """Hash of the code every mutant's run depends on besides the notebook: nnutils, harness."""
+    """Hash of the code every mutant's run depends on besides the notebook: nnutils and the
+    grading engine."""
     spec = importlib.util.find_spec("nnutils")
     nnutils_dir = Path(next(iter(spec.submodule_search_locations)))
+    grading_dir = Path(importlib.util.find_spec("autograde.grading").origin).parent
     notebook_py = Path(importlib.util.find_spec("autograde.notebook").origin)
-    return _digest(ENGINE_VERSION, _sources_digest(nnutils_dir),
+    return _digest(ENGINE_VERSION, _sources_digest(nnutils_dir), _sources_digest(grading_dir),
                    notebook_py.read_text(encoding="utf-8"))
 
 

@@ -2,8 +2,9 @@
 
 A worker is a process forked from a server that has imported the harness and
 NumPy (multiprocessing's "forkserver" start method). It runs job after job
-(``autograde.notebook.run_exercise``, in process), so TensorFlow is imported
-once per worker, not once per mutant. The parent hands each idle worker a job
+through the grader's own engine (``autograde.grading.trials.run_exercise``:
+the mutant in a warm student worker, the tests in the Judge), so TensorFlow is
+imported once per worker and notebook, not once per mutant. The parent hands each idle worker a job
 and keeps a deadline per job: a worker whose job overruns is killed and
 replaced (the mutant counts as killed by a time-out), and one that dies (a
 crash, running out of memory) is replaced too.
@@ -16,7 +17,6 @@ a separate, generous limit, so a slow TensorFlow import never times a mutant out
 from __future__ import annotations
 
 import contextlib
-import io
 import multiprocessing
 import os
 import time
@@ -26,12 +26,12 @@ from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterable
 
 from autograde.errors import AutogradeError
-from autograde.notebook import cells_by_id, read, run_exercise
+from autograde.grading import trials
 
 PASSED, FAILED, TIMEOUT, CRASHED = "passed", "failed", "timeout", "crashed"
 # imported once by the fork server, so that starting or replacing a worker is a cheap fork
 # (TensorFlow is not among them: it is not safe to fork once its threads run)
-PRELOAD = ["autograde.mutation.pool", "autograde.notebook", "numpy", "nnutils.checks"]
+PRELOAD = ["autograde.mutation.pool", "autograde.grading.trials", "numpy", "nnutils.checks"]
 WARM_LIMIT = 600.0
 DETAIL_CHARS = 240
 
@@ -67,13 +67,9 @@ def _silence() -> None:
 
 
 def _warm(notebook: str) -> None:
-    """Run the notebook's setup cell once so that its imports are loaded."""
-    setup = cells_by_id(read(notebook)).get("setup")
-    if setup is None:
-        return
+    """Start the notebook's warm student worker, so that its imports are loaded."""
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(setup.source, "<setup>", "exec"), {"__name__": "__main__"})  # noqa: S102
+        trials.warm(notebook)
     except Exception:  # the timed run reports the same failure, with its cause
         return
 
@@ -82,7 +78,8 @@ def _execute(job: Job) -> Outcome:
     """Run the job's test cells and summarise them in one outcome."""
     begin = time.perf_counter()
     try:
-        outcomes = run_exercise(job.notebook, job.exercise, replacement=job.source)
+        outcomes = trials.run_exercise(job.notebook, job.exercise, replacement=job.source,
+                                       cell_timeout=job.timeout)
     except Exception as err:  # the mutant broke a cell before the tests ran
         detail = f"{job.exercise}: {type(err).__name__}: {err}"
         return Outcome(FAILED, detail[:DETAIL_CHARS], time.perf_counter() - begin)
@@ -92,7 +89,8 @@ def _execute(job: Job) -> Outcome:
         return Outcome(PASSED, "", seconds)
     first = failed[0]
     message = first.message.strip().splitlines()[0] if first.message.strip() else ""
-    return Outcome(FAILED, f"{first.grade_id}: {first.error}: {message}"[:DETAIL_CHARS], seconds)
+    status = {"Timeout": TIMEOUT, "Crashed": CRASHED}.get(first.error, FAILED)
+    return Outcome(status, f"{first.grade_id}: {first.error}: {message}"[:DETAIL_CHARS], seconds)
 
 
 def serve(conn: Connection) -> None:

@@ -1,10 +1,10 @@
 """Mistakes corpus of notebook 01 (perceptron and the artificial neuron).
 
-For every exercise: wrong implementations that students really write, which the
-hidden test cell must reject with a message naming the function, and different
-correct implementations that both test cells must accept. Each runs in process
-through ``autograde.notebook.run_exercise``, with the exercise's solution cell
-replaced by the variant's source.
+For every exercise: wrong implementations that students really write, which the hidden
+test cell must reject with a message naming the function, and different correct
+implementations that both test cells must accept. Each runs through the grader's engine
+(``autograde.grading.trials.run_exercise``), with the exercise's solution cell replaced
+by the variant's source.
 """
 
 from __future__ import annotations

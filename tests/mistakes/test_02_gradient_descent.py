@@ -1,10 +1,10 @@
 """Mistakes corpus of notebook 02 (cost functions and gradient descent).
 
-For every exercise: wrong implementations that students really write, which the
-hidden test cell must reject with a specific message (it names the function and
-contains the hint written next to the mistake), and different correct
-implementations that both test cells must accept. Each runs in process through
-``autograde.notebook.run_exercise``, with the exercise's solution cell replaced
+For every exercise: wrong implementations that students really write, which the hidden
+test cell must reject with a specific message (it names the function and contains the
+hint written next to the mistake), and different correct implementations that both test
+cells must accept. Each runs through the grader's engine
+(``autograde.grading.trials.run_exercise``), with the exercise's solution cell replaced
 by the variant's source.
 """
 

@@ -1,12 +1,12 @@
 """Mistakes corpus of notebook 03 (backpropagation: a multilayer network from scratch).
 
-For every exercise: wrong implementations that students really write, which the
-hidden test cell must reject with a message naming the function, and different
-correct implementations that both test cells must accept. Each runs in process
-through ``autograde.notebook.run_exercise``, with the exercise's solution cell
-replaced by the variant's source. A variant of ``backward`` may redefine
-``forward`` too (its own cache format): the test cells call the student's
-``forward`` and then the student's ``backward``.
+For every exercise: wrong implementations that students really write, which the hidden
+test cell must reject with a message naming the function, and different correct
+implementations that both test cells must accept. Each runs through the grader's engine
+(``autograde.grading.trials.run_exercise``), with the exercise's solution cell replaced
+by the variant's source. A variant of ``backward`` may redefine ``forward`` too (its own
+cache format): the test cells call the student's ``forward`` and then the student's
+``backward``.
 """
 
 from __future__ import annotations

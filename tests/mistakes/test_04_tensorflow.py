@@ -1,11 +1,11 @@
 """Mistakes corpus of notebook 04 (TensorFlow and Keras).
 
-For every exercise: wrong implementations that students really write, which the
-hidden test cell must reject with a message naming the function, and different
-correct implementations that both test cells must accept. Each runs in process
-through ``autograde.notebook.run_exercise``, with the exercise's solution cell
-replaced by the variant's source. TensorFlow is imported once per process, by
-the notebook's setup cell (``nnutils.tfsetup.quiet_tensorflow``).
+For every exercise: wrong implementations that students really write, which the hidden
+test cell must reject with a message naming the function, and different correct
+implementations that both test cells must accept. Each runs through the grader's engine
+(``autograde.grading.trials.run_exercise``), with the exercise's solution cell replaced
+by the variant's source. TensorFlow is imported once per process, by the notebook's
+setup cell (``nnutils.tfsetup.quiet_tensorflow``).
 """
 
 from __future__ import annotations

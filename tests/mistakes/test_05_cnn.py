@@ -2,11 +2,11 @@
 
 For every exercise: wrong implementations that students really write, each with a
 sentence on why, which the hidden test cell must reject with a message naming the
-function; and different correct implementations, which every test cell must accept.
-Each case runs the exercise's test cells in process with
-``autograde.notebook.run_exercise``, the solution cell replaced by the case's source.
-Many wrong versions are a one-line change of a correct one: ``variant`` makes that
-change and checks that the line it replaces exists.
+function; and different correct implementations, which every test cell must accept. Each
+case runs the exercise's test cells through the grader's engine
+(``autograde.grading.trials.run_exercise``), the solution cell replaced by the case's
+source. Many wrong versions are a one-line change of a correct one: ``variant`` makes
+that change and checks that the line it replaces exists.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from autograde.notebook import run_exercise
+from autograde.grading.trials import run_exercise
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "solutions" / "05_cnn" / "05_cnn.ipynb"
 EXERCISES = ["conv_output_size", "pad2d", "conv2d", "conv_param_count", "conv_layer_forward",
