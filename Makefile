@@ -34,7 +34,7 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 	@echo "Grading throughput, measured in one run (not asserted):"
-	$(BIN)/python bench/grading_throughput.py --students 12 --no-overhead
+	$(BIN)/python bench/grading_throughput.py --students 6 --no-overhead
 
 # The unit tier, to run often: no whole notebook is run or graded (under 2 minutes).
 test-fast: setup
