@@ -22,9 +22,10 @@ from pathlib import Path
 import nbformat
 
 from autograde import notebook
+from autograde.grading.proxies import RemoteFunction
 from autograde.grading.result import Incident, TestResult
 from autograde.grading.sandbox import Limits, Sandbox, cell_functions
-from autograde.grading.session import FunctionStopped, RemoteFunction, Session, WorkerGone
+from autograde.grading.session import FunctionStopped, Session, WorkerGone
 
 
 @dataclass

@@ -1,33 +1,24 @@
-"""The grader's end of the channel to a student's worker: proxies and requests.
+"""The grader's end of the channel to a student's worker: requests, replies, callbacks.
 
 Test cells run in the grader's process. The names they use from the
-student's solution cells are bound to proxies: calling a
-:class:`RemoteFunction` sends the arguments to the worker and returns the
-student's answer as plain data; objects that are not data stay in the worker
-behind a :class:`RemoteObject`. An exception in the student's code comes back
-as the same built-in exception type (so ``except ValueError`` in a test
-works), or as :class:`StudentError`.
+student's solution cells are bound to proxies (:mod:`autograde.grading.proxies`)
+that ask the worker through a :class:`Session`; what comes back is decoded by
+:mod:`autograde.grading.wire` and :mod:`autograde.grading.codec` (an
+exception in the student's code comes back as the same built-in type, so
+``except ValueError`` in a test works, or as ``codec.StudentError``). When
+the worker stops answering, the session raises :class:`WorkerGone`.
 """
 
 from __future__ import annotations
 
-import ast
-import builtins
-import inspect
-import json
-import linecache
-import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
-from autograde.grading import wire
+from autograde.grading import codec, wire
+from autograde.grading.proxies import RemoteFunction, RemoteObject
 from autograde.grading.sandbox import Sandbox
-
-
-class StudentError(Exception):
-    """The student's code raised an exception that is not a built-in one."""
 
 
 class WorkerGone(BaseException):
@@ -74,66 +65,6 @@ class CellRun:
     error: dict | None
 
 
-def _rebuild_error(error: dict) -> Exception:
-    ename, message = str(error.get("ename", "Error")), str(error.get("message", ""))
-    cls = getattr(builtins, ename, None)
-    if isinstance(cls, type) and issubclass(cls, Exception) and cls is not StopIteration:
-        try:
-            exc = cls(message)
-        except TypeError:  # built-ins with other constructors, e.g. UnicodeDecodeError
-            exc = StudentError(f"{ename}: {message}")
-    else:
-        exc = StudentError(f"{ename}: {message}")
-    tb = str(error.get("traceback", "")).strip()
-    if tb:
-        exc.add_note("Traceback from your code:\n" + tb)
-    return exc
-
-
-def portable_source(fn: Any, portable_globals: set[str]) -> tuple[str, str] | None:
-    """The source of a test's function that may run in the worker, or None.
-
-    A function qualifies when it was defined in a test cell (its source is in
-    ``linecache``), closes over nothing and uses no global but the setup
-    cell's names (``np``, ``tf``, ...): then it computes the same thing on
-    either side, and running it in the worker lets the student's code use it
-    inside a ``tf.GradientTape``. Anything else (a function that records its
-    calls in a test's list, say) is called back in the grader instead.
-    Returns ``(kind, source)`` with kind "def" or "lambda".
-    """
-    if not inspect.isfunction(fn) or fn.__closure__:
-        return None
-    try:
-        refs = inspect.getclosurevars(fn)
-    except (TypeError, ValueError):
-        return None
-    if refs.nonlocals or not set(refs.globals) <= portable_globals:
-        return None
-    text = "".join(linecache.getlines(fn.__code__.co_filename))
-    if not text:
-        return None
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return None
-    line = fn.__code__.co_firstlineno
-    for node in ast.walk(tree):
-        if fn.__name__ == "<lambda>" and isinstance(node, ast.Lambda) and node.lineno == line:
-            segment = ast.get_source_segment(text, node)
-            if segment and _same_code(compile(segment, "<shipped>", "eval"), fn.__code__):
-                return "lambda", segment
-        elif isinstance(node, ast.FunctionDef) and node.name == fn.__name__ and \
-                (node.decorator_list[0].lineno if node.decorator_list else node.lineno) == line:
-            node.decorator_list = []
-            return "def", ast.unparse(node)
-    return None
-
-
-def _same_code(expression: Any, code: Any) -> bool:
-    lambdas = [c for c in expression.co_consts if inspect.iscode(c)]
-    return any(c.co_code == code.co_code and c.co_varnames == code.co_varnames for c in lambdas)
-
-
 class Session:
     """Requests to one worker, with callbacks into the grader while a call runs."""
 
@@ -153,7 +84,7 @@ class Session:
         if isinstance(obj, np.random.Generator):
             self._generators.append(obj)
             return wire.Packed("rng", obj.bit_generator.state)
-        shipped = portable_source(obj, self.portable_globals)
+        shipped = codec.portable_source(obj, self.portable_globals)
         if shipped is not None:
             return wire.Packed("function", {"kind": shipped[0], "source": shipped[1]})
         if callable(obj):
@@ -167,7 +98,7 @@ class Session:
         return RemoteObject(self, ref)
 
     def _decode(self, value: Any, blobs: list[bytes]) -> Any:
-        return wire.decode(value, blobs, self._from_ref, unpack=_unpack)
+        return wire.decode(value, blobs, self._from_ref, unpack=codec.unpack)
 
     def _encode(self, value: Any, blobs: list[bytes]) -> Any:
         return wire.encode(value, blobs, self._to_ref)
@@ -248,11 +179,11 @@ class Session:
     def _value(self, reply: dict, blobs: list[bytes]) -> Any:
         self._sync_generators(reply)
         if not reply.get("ok"):
-            raise _rebuild_error(reply.get("error") or {})
+            raise codec.rebuild_error(reply.get("error") or {})
         try:
             return self._decode(reply.get("value"), blobs)
-        except (wire.WireError, KerasRebuildError) as err:
-            raise StudentError(f"the answer could not be read: {err}") from None
+        except (wire.WireError, codec.KerasRebuildError) as err:
+            raise codec.StudentError(f"the answer could not be read: {err}") from None
 
     def _sync_generators(self, reply: dict) -> None:
         """Advance the tests' generators as far as the student's code advanced the copies."""
@@ -308,7 +239,7 @@ class Session:
             if isinstance(target, str) and target not in gone.functions:
                 gone.functions.append(target)    # the outermost: the function the test called
             raise
-        _write_back(list(wire.arrays_in([list(args), dict(kwargs)])), reply, rblobs)
+        codec.write_back(list(wire.arrays_in([list(args), dict(kwargs)])), reply, rblobs)
         return self._value(reply, rblobs)
 
     def on_object(self, op: str, ref: "RemoteObject", **fields: Any) -> Any:
@@ -319,104 +250,3 @@ class Session:
         return self._value(*self.request(header, blobs))
 
 
-def _write_back(inputs: list[np.ndarray], reply: dict, blobs: list[bytes]) -> None:
-    """Copy the worker's in-place changes of the test's arrays into the test's arrays."""
-    for entry in reply.get("mutated") or []:
-        try:
-            index, blob = int(entry[0]), int(entry[1])
-            changed = wire.blob_array(blobs[blob])
-            target = inputs[index]
-            if changed.shape == target.shape and target.flags.writeable:
-                target[...] = changed
-        except (IndexError, TypeError, ValueError, wire.WireError):
-            continue
-
-
-class KerasRebuildError(Exception):
-    """A model from the student's code could not be rebuilt from its config."""
-
-
-def _unpack(tag: str, payload: Any) -> Any:
-    """Rebuild a packed object in the grader: a TensorFlow tensor or variable from its
-    values, a Keras model from its config and weights."""
-    if tag not in ("keras", "tensor") or not isinstance(payload, dict):
-        raise wire.WireError(f"unknown packed object {tag!r}")
-    from nnutils.tfsetup import quiet_tensorflow
-    if tag == "tensor":    # the test's setup imported TensorFlow: do not seed it again
-        value = payload.get("value")
-        if type(value) is not np.ndarray:
-            raise wire.WireError("a packed tensor must hold an array")
-        tf = sys.modules.get("tensorflow") or quiet_tensorflow()[0]
-        return tf.Variable(value) if payload.get("variable") else tf.constant(value)
-    _, keras = quiet_tensorflow()
-    try:
-        model = keras.models.model_from_json(str(payload["config"]))   # safe mode: no lambdas
-        model.set_weights(list(payload["weights"]))
-        if payload.get("compile"):
-            model.compile_from_config(json.loads(payload["compile"]))
-    except Exception as err:  # any Keras failure means the model is not rebuildable
-        raise KerasRebuildError(
-            f"the Keras model could not be rebuilt from its config ({type(err).__name__}: "
-            f"{err}); build it from keras.layers only") from None
-    return model
-
-
-class RemoteFunction:
-    """A student's function, called in the worker: ``sigmoid(z)`` in a test."""
-
-    def __init__(self, session: Session, name: str):
-        self._session, self.__name__ = session, name
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._session.call(self.__name__, args, kwargs)
-
-    def __repr__(self) -> str:
-        return f"<your function {self.__name__}>"
-
-
-class RemoteObject:
-    """An object that stays in the worker (a Keras model, a generator, ...)."""
-
-    def __init__(self, session: Session, ref: wire.Ref):
-        object.__setattr__(self, "_session", session)
-        object.__setattr__(self, "_ref", ref)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") and name not in ("__name__", "__qualname__"):
-            raise AttributeError(name)
-        return self._session.on_object("attr", self, name=name)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._session.call(self, args, kwargs)
-
-    def __getitem__(self, key: Any) -> Any:
-        return self._session.on_object("item", self, key=key)
-
-    def __len__(self) -> int:
-        n = self._session.on_object("len", self)
-        if type(n) is not int:
-            raise TypeError("len() of the student's object is not an int")
-        return n
-
-    def __iter__(self):
-        return _RemoteIterator(self)
-
-    def __repr__(self) -> str:
-        return f"<your {self._ref.type_name} object>"
-
-
-class _RemoteIterator:
-    """Iterates a worker-side object by asking the worker for ``next(iter(obj))``."""
-
-    def __init__(self, obj: RemoteObject):
-        self._it = obj._session.on_object("iter", obj)
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        session = self._it._session
-        reply, blobs = session.request({"op": "next", "target": session._encode(self._it, [])})
-        if reply.get("stop"):
-            raise StopIteration
-        return session._value(reply, blobs)

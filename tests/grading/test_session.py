@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from autograde.grading import wire
+from autograde.grading.codec import StudentError
+from autograde.grading.proxies import RemoteFunction
 from autograde.grading.sandbox import Limits, Sandbox, resolve_mode
-from autograde.grading.session import RemoteFunction, Session, StudentError
+from autograde.grading.session import Session
 
 STUDENT_CODE = '''
 import numpy as np
