@@ -16,7 +16,7 @@ from pathlib import Path
 from autograde.config import Course, find_root
 from autograde.errors import AutogradeError, LayoutError
 from autograde.grading.commands import add_parsers as add_grading_parsers
-from autograde.mutation.engine import add_parser as add_mutate_parser
+from autograde.mutation.command import add_parser as add_mutate_parser
 from autograde.nbgrader_config import CELL_TIMEOUT
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130

@@ -2,6 +2,6 @@
 
 import sys
 
-from autograde.mutation.engine import main
+from autograde.mutation.command import main
 
 sys.exit(main())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autograde.mutation.engine import ExerciseReport, MutantResult, Report
+from autograde.mutation.model import ExerciseReport, MutantResult, Report
 
 COLUMNS = ("generated", "killed", "equiv", "survived", "score")
 

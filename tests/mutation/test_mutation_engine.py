@@ -10,7 +10,7 @@ import pytest
 
 from autograde.config import Course
 from autograde.errors import AutogradeError
-from autograde.mutation import engine
+from autograde.mutation import command
 from autograde.mutation.engine import Settings, mutate_course
 from autograde.mutation.pool import CRASHED, PASSED, TIMEOUT, Job, Pool
 from autograde.mutation.report import survivors, table, warnings
@@ -171,7 +171,7 @@ def test_command_line_exit_codes_json_and_survivors(weak_course, tmp_path, capsy
     out = tmp_path / "report.json"
     argv = ["--root", str(weak_course.root), "-j", "1", "--cache-dir", str(tmp_path / "c"),
             "--json", str(out), "--list-survivors"]
-    assert engine.main(argv + ["--min-score", "0.9"]) == engine.EXIT_FAILED
+    assert command.main(argv + ["--min-score", "0.9"]) == command.EXIT_FAILED
     printed = capsys.readouterr().out
     assert "below the minimum score 0.90" in printed and "00_weak/square" in printed
     assert "+return np.asarray(x, dtype=np.float64) * 2" in printed
@@ -179,13 +179,13 @@ def test_command_line_exit_codes_json_and_survivors(weak_course, tmp_path, capsy
     square = next(e for e in data["exercises"] if e["exercise"] == "square")
     assert square["survived"] > 0 and square["score"] < 0.9
     assert {m["status"] for m in square["mutants"]} == {"passed", "failed"}
-    assert engine.main(argv + ["--min-score", "0.1"]) == engine.EXIT_OK
-    assert engine.main(["--root", str(tmp_path / "nowhere")]) == engine.EXIT_ERROR
+    assert command.main(argv + ["--min-score", "0.1"]) == command.EXIT_OK
+    assert command.main(["--root", str(tmp_path / "nowhere")]) == command.EXIT_ERROR
 
 
 def test_add_parser_wires_the_mutate_command():
     parser = argparse.ArgumentParser(prog="autograde")
-    engine.add_parser(parser.add_subparsers(dest="command"))
+    command.add_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["mutate", "01_perceptron", "--min-score", "0.9", "-j", "3"])
-    assert args.run is engine.cmd_mutate
+    assert args.run is command.cmd_mutate
     assert (args.names, args.min_score, args.jobs) == (["01_perceptron"], 0.9, 3)

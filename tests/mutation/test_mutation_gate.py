@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from autograde.config import Course
-from autograde.mutation.engine import CACHE_DIR, Settings, mutate_course
+from autograde.mutation.cache import CACHE_DIR
+from autograde.mutation.engine import Settings, mutate_course
 from autograde.mutation.report import verdict
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from autograde.mutation import operators as ops
-from autograde.mutation.engine import family_counts, generate, select
+from autograde.mutation.generate import family_counts, generate, select
 
 
 def cell(body: str, params: str = "x, y", before: str = "", doc: str = "Doc.") -> str:
