@@ -7,6 +7,10 @@ For every source notebook of the chosen assignments:
 - ``release``: its committed student version runs to the end, every graded cell
   failing with NotImplementedError (other cells may fail only with
   NotImplementedError or the NameError that follows one);
+- ``graded``: the grader itself (restore, sandbox, Judge, as ``autograde grade``)
+  gives the solution full marks and the committed student version zero, every
+  test failing with NotImplementedError: a test that passes in a kernel but not
+  through the grader's boundary shows here;
 - ``fresh``: the committed student version equals a fresh ``generate_assignment``;
 - ``leaks``: the student version shows no marker, solution line or hidden test.
 
@@ -16,6 +20,7 @@ Notebooks run in a small pool of threads (each run is its own kernel process).
 from __future__ import annotations
 
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +36,7 @@ from autograde.nbgrader_config import CELL_TIMEOUT
 from autograde.notebook import graded_cells, read, solution_ids, total_points
 from autograde.release import fresh_release
 
-CHECKS = ("layout", "solution", "release", "fresh", "leaks")
+CHECKS = ("layout", "solution", "release", "graded", "fresh", "leaks")
 RELEASE_MAY_RAISE = {"NotImplementedError", "NameError"}
 STUB_ERROR = "NotImplementedError"
 
@@ -167,6 +172,30 @@ def _new_report(course: Course, name: str, source: Path) -> NotebookReport:
     return report
 
 
+def judge_graded(source: Path, release: Path, cell_timeout: float) -> list[str]:
+    """What is wrong when the grader grades the solution and the release (see ``graded``);
+    each cell may run ``cell_timeout`` seconds."""
+    from autograde.grading.run import judge_notebook  # the grading stack: only when asked
+    from autograde.grading.sandbox import Limits
+
+    nb = read(source)
+    released = read(release) if release.exists() else None
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="autograde-validate-") as tmp:
+        limits = Limits(timeout=1800.0, cell_timeout=float(cell_timeout))
+        solution = judge_notebook(nb, nb, released, Path(tmp) / "solution", limits, "none")
+        problems += [f"the grader fails the solution's {t.test}: {t.message.splitlines()[0]}"
+                     for t in solution.tests if not t.passed]
+        if solution.status != "graded":
+            problems.append(f"the grader stopped the solution: {solution.detail}")
+        if released is not None:
+            blank = judge_notebook(nb, released, released, Path(tmp) / "release", limits, "none")
+            problems += [f"the grader gives the release {t.test}: "
+                         + ("points" if t.passed else f"{t.error} instead of {STUB_ERROR}")
+                         for t in blank.tests if t.passed or t.error != STUB_ERROR]
+    return problems
+
+
 def _check_release_files(course: Course, reports: list[NotebookReport],
                          fresh: dict[str, Path]) -> None:
     """Fill the ``fresh`` and ``leaks`` checks from a fresh release of each assignment.
@@ -210,9 +239,18 @@ def _fresh_releases(course: Course, reports: list[NotebookReport], stage: Path) 
 def run_checks(course: Course, reports: list[NotebookReport], *, jobs: int = 2,
                timeout: int = CELL_TIMEOUT,
                progress: Callable[[str], None] = lambda line: None) -> None:
-    """Fill the ``solution`` and ``release`` checks: run every solution notebook and
-    every committed release in a pool of ``jobs`` threads, and judge the runs."""
+    """Fill the ``solution``, ``release`` and ``graded`` checks: run every solution
+    notebook and every committed release in a pool of ``jobs`` threads, judge the runs,
+    and grade both through the grader."""
     def task(report: NotebookReport, kind: str) -> None:
+        if kind == "graded":
+            begin = time.perf_counter()
+            check = report.checks["graded"]
+            check.problems = judge_graded(report.source, report.release, timeout)
+            check.seconds = time.perf_counter() - begin
+            progress(f"  graded {course.relative(report.source)} and its release in "
+                     f"{check.seconds:.1f} s: {check.status}")
+            return
         path = report.source if kind == "solution" else report.release
         run = run_notebook(path, timeout=timeout)
         check = report.checks[kind]
@@ -225,7 +263,7 @@ def run_checks(course: Course, reports: list[NotebookReport], *, jobs: int = 2,
             check.problems = judge_release(run)
         progress(f"  ran {course.relative(path)} in {run.seconds:.1f} s: {check.status}")
 
-    tasks = [(r, "solution") for r in reports]
+    tasks = [(r, kind) for r in reports for kind in ("solution", "graded")]
     for report in reports:
         if report.release.exists():
             tasks.append((report, "release"))

@@ -29,7 +29,7 @@ import nbformat
 from autograde import notebook
 from autograde.config import Course
 from autograde.grading import collect, record
-from autograde.grading.judge import Judge
+from autograde.grading.judge import Judge, NotebookResult
 from autograde.grading.restore import restore
 from autograde.grading.result import GradeResult
 from autograde.grading.sandbox import Limits, resolve_mode
@@ -65,18 +65,26 @@ def digest(course: Course, name: str) -> str:
     return hashlib.sha256(course.source_notebook(name).read_bytes()).hexdigest()
 
 
+def judge_notebook(source: nbformat.NotebookNode, submitted: nbformat.NotebookNode,
+                   release: nbformat.NotebookNode | None, workdir: Path, limits: Limits,
+                   mode: str) -> NotebookResult:
+    """Restore ``submitted`` against ``source``, run it in a sandbox in ``workdir`` (made
+    and removed here) and judge it."""
+    restored = restore(source, submitted, release)
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    try:
+        return Judge(restored, workdir, limits, mode).run()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def grade_one(task: Task) -> GradeResult:
     """Grade one submission: restore it, run it in its sandbox, judge it."""
     source = notebook.read(task.source_path)
     release = notebook.read(task.release_path) if os.path.exists(task.release_path) else None
-    restored = restore(source, nbformat.reads(task.submitted, as_version=4), release)
-    workdir = Path(task.workdir)
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    try:
-        graded = Judge(restored, workdir, task.limits, task.mode).run()
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    graded = judge_notebook(source, nbformat.reads(task.submitted, as_version=4), release,
+                            Path(task.workdir), task.limits, task.mode)
     return GradeResult(task.student_id, task.assignment, graded.status, graded.detail,
                        graded.score, graded.max_score, round(graded.seconds, 2), task.digest,
                        graded.tests, graded.incidents, nbformat.writes(graded.notebook))

@@ -49,14 +49,36 @@ CASES = {
 }
 
 
+# A broken test or solution shows through the grader too (the graded check); a release
+# that passes before grading does not: the grader restores the hidden tests.
+ALSO_GRADED = {"solution-fails-test", "test-uses-demo-variable"}
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_broken_fixture_fails_its_own_check_only(tiny, case):
     check, problems = CASES[case]
     report = validated(tiny, case)
     assert not report.ok
     assert report.checks[check].problems == problems
-    assert {name: c.status for name, c in report.checks.items()} == dict(ALL_PASS,
-                                                                         **{check: "FAIL"})
+    failing = {check: "FAIL", **({"graded": "FAIL"} if case in ALSO_GRADED else {})}
+    assert {name: c.status for name, c in report.checks.items()} == dict(ALL_PASS, **failing)
+
+
+def test_a_test_that_passes_only_in_a_kernel_fails_the_graded_check(tiny):
+    """In a kernel the test sees the student's own function; the grader hands it a proxy.
+    A test that inspects the function object itself passes one way and not the other."""
+    import nbformat
+
+    from autograde.notebook import cells_by_id
+    path = tiny.source_notebook(TINY)
+    nb = nbformat.read(path, as_version=4)
+    cells_by_id(nb)["test_square"].source += "\nassert square.__code__.co_argcount == 1\n"
+    nbformat.write(nb, path)
+    report = validated(tiny)
+    assert report.checks["solution"].status == "pass"
+    assert report.checks["graded"].problems == [
+        "the grader fails the solution's test_square: AttributeError: 'RemoteFunction' "
+        "object has no attribute '__code__'"]
 
 
 def test_stderr_in_a_graded_cell_fails_the_solution(tiny):

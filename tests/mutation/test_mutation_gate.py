@@ -21,6 +21,7 @@ from autograde.mutation.cache import CACHE_DIR
 from autograde.mutation.engine import Settings, mutate_course
 from autograde.mutation.report import verdict
 
+pytestmark = pytest.mark.slow   # runs every mutant of every notebook (cached in build/)
 ROOT = Path(__file__).resolve().parents[2]
 MIN_SCORE = 0.9
 
