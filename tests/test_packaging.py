@@ -15,6 +15,7 @@ import pytest
 import yaml
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,6 +82,17 @@ def test_environment_yml_names_the_python_of_the_lock():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
     assert python == f"python={sys.version_info.major}.{sys.version_info.minor}"
+
+
+def test_pyproject_allows_only_the_python_of_the_lock():
+    """The lock is resolved for one Python minor version; pyproject, environment.yml, ruff's
+    target and the tests' interpreter name that one."""
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    minor = f"{sys.version_info.major}.{sys.version_info.minor}"
+    allowed = SpecifierSet(data["project"]["requires-python"])
+    assert allowed.contains(f"{minor}.0") and not allowed.contains(
+        f"{sys.version_info.major}.{sys.version_info.minor + 1}.0"), allowed
+    assert data["tool"]["ruff"]["target-version"] == f"py{minor.replace('.', '')}"
 
 
 def test_installed_packages_match_the_lock():
