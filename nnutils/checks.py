@@ -283,11 +283,11 @@ def passed(name: str, hidden: bool = False) -> None:
 def keras_model_copy(name: str, model: Any) -> tuple[Any, dict]:
     """Rebuild a student's Keras model in the test's own process, from data only.
 
-    The autograder keeps the student's objects in a sandbox and hands the tests
-    only data, so a test never inspects the returned model itself: it reads its
-    architecture (``model.to_json()``), its weights (``model.get_weights()``) and
-    its compile settings (``model.get_compile_config()``) and builds a copy from
-    them (Keras's safe mode: no Python code is loaded). Call it after
+    A test never inspects (or trains) the returned model itself: it works on a
+    copy built from the model's data, through the same two functions the
+    autograder uses when a model crosses from the student's sandbox
+    (:func:`nnutils.tfsetup.model_parts` and :func:`nnutils.tfsetup.rebuild_model`,
+    Keras's safe mode: no Python code is loaded). Call it after
     :func:`nnutils.tfsetup.quiet_tensorflow`, as the notebooks' setup cell does.
 
     Parameters
@@ -312,27 +312,17 @@ def keras_model_copy(name: str, model: Any) -> tuple[Any, dict]:
     if not callable(getattr(model, "to_json", None)):
         raise CheckFailed(f"{name} should return a Keras model (for example "
                           f"keras.Sequential([...])), but returned a {type(model).__name__}.")
-    import json
+    from nnutils.tfsetup import model_parts, rebuild_model
 
-    import keras
-
-    architecture = call(model.to_json)
-    weights = call(model.get_weights)
-    compile_config = call(model.get_compile_config) or {}
+    architecture, weights, compile_config = call(model_parts, model)
     if not weights:
         raise CheckFailed(f"{name} returned a model without weights: Keras creates them once it "
                           f"knows the input size. Start the model with keras.Input(shape=...).")
     sink = io.StringIO()
-    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
-            warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         try:
-            copy = keras.saving.deserialize_keras_object(json.loads(architecture),
-                                                          safe_mode=True)
-            copy.set_weights(weights)
-            if compile_config:
-                copy.compile_from_config(compile_config)
-        except (TypeError, ValueError, KeyError) as err:
+            copy = rebuild_model(architecture, weights, compile_config)
+        except ValueError as err:
             raise CheckFailed(f"{name}: the returned model could not be rebuilt from its "
                               f"configuration ({err}). Use only built-in Keras layers, "
                               f"losses and optimizers.") from None

@@ -79,3 +79,36 @@ def _fit_one_epoch(model_class) -> None:
 
     fit_one_epoch.one_epoch = True
     model_class.fit = fit_one_epoch
+
+
+def model_parts(model) -> tuple[str, list, dict]:
+    """A Keras model as data: the one way a model crosses a boundary in this course.
+
+    Returns
+    -------
+    architecture : str, the model's JSON configuration (``model.to_json()``).
+    weights : list of arrays, ``model.get_weights()``.
+    compile_config : dict of its compile settings, {} when it was not compiled.
+    """
+    compiled = model.get_compile_config() if getattr(model, "compiled", False) else None
+    return model.to_json(), [w for w in model.get_weights()], dict(compiled or {})
+
+
+def rebuild_model(architecture: str, weights: list, compile_config: dict):
+    """A new ``keras.Model`` from :func:`model_parts`' data, in Keras's safe mode (no Python
+    code is loaded: Lambda layers and custom objects are refused). Raises ValueError with
+    Keras's reason when the data cannot be rebuilt."""
+    import json
+
+    import keras
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            model = keras.saving.deserialize_keras_object(json.loads(architecture),
+                                                          safe_mode=True)
+            model.set_weights(list(weights))
+            if compile_config:
+                model.compile_from_config(compile_config)
+        except Exception as err:  # Keras raises many kinds for configs it cannot load
+            raise ValueError(f"{type(err).__name__}: {err}") from None
+    return model

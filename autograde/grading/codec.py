@@ -118,14 +118,12 @@ def unpack(tag: str, payload: Any) -> Any:
             raise wire.WireError("a packed tensor must hold an array")
         tf = sys.modules.get("tensorflow") or quiet_tensorflow()[0]
         return tf.Variable(value) if payload.get("variable") else tf.constant(value)
-    _, keras = quiet_tensorflow()
+    if "keras" not in sys.modules:
+        quiet_tensorflow()
+    from nnutils.tfsetup import rebuild_model
     try:
-        model = keras.models.model_from_json(str(payload["config"]))   # safe mode: no lambdas
-        model.set_weights(list(payload["weights"]))
-        if payload.get("compile"):
-            model.compile_from_config(json.loads(payload["compile"]))
-    except Exception as err:  # any Keras failure means the model is not rebuildable
-        raise KerasRebuildError(
-            f"the Keras model could not be rebuilt from its config ({type(err).__name__}: "
-            f"{err}); build it from keras.layers only") from None
-    return model
+        return rebuild_model(str(payload["config"]), list(payload["weights"]),
+                             json.loads(payload["compile"]) if payload.get("compile") else {})
+    except (ValueError, TypeError, KeyError) as err:
+        raise KerasRebuildError(f"the Keras model could not be rebuilt from its config "
+                                f"({err}); build it from keras.layers only") from None

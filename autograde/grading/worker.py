@@ -316,11 +316,12 @@ def _is_keras_model(obj: Any) -> bool:
 
 
 def _pack_keras(model: Any) -> wire.Packed:
-    """A Keras model as data: its JSON config, its weights, and how it was compiled."""
-    compiled = model.get_compile_config() if getattr(model, "compiled", False) else None
-    return wire.Packed("keras", {"config": model.to_json(),
-                                 "weights": [np.asarray(w) for w in model.get_weights()],
-                                 "compile": json.dumps(compiled) if compiled else None})
+    """A Keras model as data (:func:`nnutils.tfsetup.model_parts`)."""
+    from nnutils.tfsetup import model_parts
+    architecture, weights, compile_config = model_parts(model)
+    return wire.Packed("keras", {"config": architecture,
+                                 "weights": [np.asarray(w) for w in weights],
+                                 "compile": json.dumps(compile_config) if compile_config else None})
 
 
 def _pack_tensor(obj: Any) -> wire.Packed | None:

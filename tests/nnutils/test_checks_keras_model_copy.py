@@ -96,3 +96,16 @@ def test_custom_layer_that_cannot_be_rebuilt_is_explained():
     model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2), Doubler()])
     with fails("build(3): the returned model could not be rebuilt from its configuration"):
         keras_model_copy("build(3)", model)
+
+
+def test_a_lambda_layer_is_refused_not_run():
+    """Safe mode: the code inside a Lambda layer is never loaded, in a test or the grader."""
+    from autograde.grading import codec
+
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2),
+                              keras.layers.Lambda(lambda x: x * 0)])
+    with fails("build(3): the returned model could not be rebuilt from its configuration"):
+        keras_model_copy("build(3)", model)
+    packed = {"config": model.to_json(), "weights": model.get_weights(), "compile": None}
+    with pytest.raises(codec.KerasRebuildError, match="could not be rebuilt"):
+        codec.unpack("keras", packed)
