@@ -11,6 +11,7 @@ from autograde.config import Course
 from autograde.errors import AutogradeError
 
 EXIT_OK = 0
+EXIT_NOT_READY = 1
 
 
 def _positive(kind):
@@ -60,6 +61,13 @@ def cmd_report(course: Course, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_doctor(course: Course, args: argparse.Namespace) -> int:
+    from autograde.grading.doctor import diagnose, report
+    findings = diagnose(course)
+    print(report(findings))
+    return EXIT_OK if all(f.ok for f in findings) else EXIT_NOT_READY
+
+
 def add_parsers(sub) -> None:
     """Add `grade` and `report` to the `autograde` command's subparsers."""
     grade = sub.add_parser(
@@ -99,3 +107,10 @@ def add_parsers(sub) -> None:
         description="Read the results `autograde grade` left in OUT and write OUT/report/.")
     report.add_argument("out", type=Path, metavar="OUT")
     report.set_defaults(run=cmd_report)
+
+    doctor = sub.add_parser(
+        "doctor", help="check that this machine can grade, and grade in a sandbox",
+        description="Check Python, the bubblewrap sandbox, a student worker, TensorFlow and "
+                    "the course, and say what to do about each problem. Exits with 1 when "
+                    "something is missing.")
+    doctor.set_defaults(run=cmd_doctor)

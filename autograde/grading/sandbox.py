@@ -40,6 +40,7 @@ from pathlib import Path
 import autograde
 import nnutils
 from autograde.config import HEADLESS_MPLBACKEND
+from autograde.errors import AutogradeError
 
 SANDBOX_DIR = "/submission"
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -57,15 +58,35 @@ class Limits:
     restarts: int = 5            # workers started again after incidents, per notebook
 
 
+INSTALL_BWRAP = "sudo apt-get install bubblewrap   (Fedora: sudo dnf install bubblewrap)"
+
+
 @lru_cache(maxsize=1)
-def bwrap_works() -> bool:
-    """Whether bubblewrap is installed and can create namespaces on this machine."""
+def bwrap_problem() -> str:
+    """Why bubblewrap cannot sandbox here, in a sentence that says what to do ("" if it can)."""
     exe = shutil.which("bwrap")
     if exe is None:
-        return False
-    probe = subprocess.run([exe, "--ro-bind", "/", "/", "--unshare-all", "true"],
-                           capture_output=True, timeout=30)
-    return probe.returncode == 0
+        return f"bubblewrap (bwrap) is not installed: {INSTALL_BWRAP}"
+    try:
+        probe = subprocess.run([exe, "--ro-bind", "/", "/", "--unshare-all", "true"],
+                               capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return f"{exe} could not be run ({err})"
+    if probe.returncode == 0:
+        return ""
+    said = (probe.stderr.strip().splitlines() or ["no message"])[-1]
+    hint = ("this kernel does not let unprivileged users create namespaces: allow them "
+            "(sudo sysctl -w kernel.unprivileged_userns_clone=1, or on Ubuntu 24.04 "
+            "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0), or run the "
+            "grader in a container that allows them") \
+        if "namespace" in said.lower() or "permission" in said.lower() else \
+        "see bubblewrap's message"
+    return f"{exe} cannot create a sandbox here ({said}): {hint}"
+
+
+def bwrap_works() -> bool:
+    """Whether bubblewrap is installed and can create namespaces on this machine."""
+    return not bwrap_problem()
 
 
 def resolve_mode(requested: str) -> str:
@@ -75,8 +96,7 @@ def resolve_mode(requested: str) -> str:
     if requested == "auto":
         return "bwrap" if bwrap_works() else "none"
     if requested == "bwrap" and not bwrap_works():
-        raise RuntimeError("bubblewrap is not available here: install it "
-                           "(apt-get install bubblewrap) or pass --sandbox none")
+        raise AutogradeError(f"{bwrap_problem()}; or pass --sandbox none (no sandbox)")
     return requested
 
 
