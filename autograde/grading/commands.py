@@ -61,6 +61,12 @@ def cmd_report(course: Course, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_diff(course: Course, args: argparse.Namespace) -> int:
+    from autograde.grading.diff import changes, text
+    print(text(changes(args.old, args.new), args.old, args.new))
+    return EXIT_OK
+
+
 def cmd_doctor(course: Course, args: argparse.Namespace) -> int:
     from autograde.grading.doctor import diagnose, report
     findings = diagnose(course)
@@ -98,7 +104,9 @@ def add_parsers(sub) -> None:
     grade.add_argument("--db-url", default=None,
                        help="nbgrader gradebook as an SQLAlchemy URL "
                             "(default: sqlite in OUT/gradebook.db)")
-    grade.add_argument("--force", action="store_true", help="regrade finished submissions")
+    grade.add_argument("--force", action="store_true",
+                       help="regrade finished submissions (the results they replace are kept "
+                            "in OUT/history/, for `autograde diff`)")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.set_defaults(run=cmd_grade)
 
@@ -107,6 +115,16 @@ def add_parsers(sub) -> None:
         description="Read the results `autograde grade` left in OUT and write OUT/report/.")
     report.add_argument("out", type=Path, metavar="OUT")
     report.set_defaults(run=cmd_report)
+
+    diff = sub.add_parser(
+        "diff", help="which students' grades changed between two grading runs",
+        description="Compare two result sets (OUT folders of `autograde grade`, or the "
+                    "OUT/history/* snapshots that `grade --force` keeps) and list every "
+                    "student whose score or status changed, with the tests that changed. "
+                    "Run it after a regrade, before publishing.")
+    diff.add_argument("old", type=Path, metavar="OLD")
+    diff.add_argument("new", type=Path, metavar="NEW")
+    diff.set_defaults(run=cmd_diff)
 
     doctor = sub.add_parser(
         "doctor", help="check that this machine can grade, and grade in a sandbox",

@@ -28,7 +28,7 @@ import nbformat
 
 from autograde import notebook
 from autograde.config import Course
-from autograde.grading import collect, record
+from autograde.grading import collect, diff, record
 from autograde.grading.judge import Judge, NotebookResult
 from autograde.grading.restore import restore
 from autograde.grading.result import GradeResult
@@ -127,6 +127,8 @@ def grade_class(opts: Options) -> list[GradeResult]:
               "network. Install bubblewrap (apt-get install bubblewrap) for real classes.",
               file=sys.stderr)
     opts.out.mkdir(parents=True, exist_ok=True)
+    if opts.force:                       # a regrade: keep what it replaces, for autograde diff
+        diff.keep_previous(opts.out)
     tasks, settled = _plan(opts, mode)                    # collect, and skip what is done
     try:
         with _grading(tasks, opts) as graded:             # restore, sandbox, execute, judge
