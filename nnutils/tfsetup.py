@@ -91,7 +91,7 @@ def model_parts(model) -> tuple[str, list, dict]:
     compile_config : dict of its compile settings, {} when it was not compiled.
     """
     compiled = model.get_compile_config() if getattr(model, "compiled", False) else None
-    return model.to_json(), [w for w in model.get_weights()], dict(compiled or {})
+    return model.to_json(), list(model.get_weights()), dict(compiled or {})
 
 
 def rebuild_model(architecture: str, weights: list, compile_config: dict):

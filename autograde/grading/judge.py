@@ -88,6 +88,12 @@ def _error(ename: str, message: str, tb: str = "") -> nbformat.NotebookNode:
 STOPPED_ERRORS = {"timeout": "Timeout", "crashed": "Crashed", "memory": "OutOfMemory"}
 
 
+def _is_setup(m: dict) -> bool:
+    """A locked cell of the instructor's that is neither a solution nor a test: setup or
+    given code, which runs on both sides (and whose failure stops the notebook)."""
+    return bool(m.get("locked") and not m.get("solution") and not m.get("grade"))
+
+
 class _Stopped(Exception):
     """The notebook cannot go on: its total budget is spent, its setup failed, or it
     used up its restarts. Carries the notebook's status and detail."""
@@ -161,9 +167,8 @@ class Judge:
                 elif not stopped:
                     self.run_cell(cell, m, name)
                 if self.session.gone is not None and not stopped:
-                    setup = m.get("locked") and not m.get("solution") and not m.get("grade")
                     try:
-                        self._recover(self.session.gone, name, setup=bool(setup))
+                        self._recover(self.session.gone, name, setup=_is_setup(m))
                     except _Stopped as stop:
                         stopped = stop
         finally:
@@ -172,13 +177,15 @@ class Judge:
         return NotebookResult(status, detail, tests, self.nb, time.monotonic() - start,
                               list(self.incidents))
 
-    def _incident(self, cell: str, cause: str, message: str,
-                  functions: list[str] = ()) -> Incident:
-        """An incident, tied to the solution cell of the function that ran (or to its cell)."""
+    def _record(self, cell: str, cause: str, message: str, functions: list[str] = ()) -> None:
+        """Record an incident, tied to the solution cell of the function that ran (or to its
+        cell), and retire the functions that were running: they are not called again."""
         where = [self.defined_in[f] for f in functions if f in self.defined_in]
         solutions = set(self.defined_in.values())
-        return Incident(cell, cause, message, list(functions),
-                        where[0] if where else (cell if cell in solutions else ""))
+        self.incidents.append(Incident(cell, cause, message, list(functions),
+                                       where[0] if where else (cell if cell in solutions else "")))
+        for fn in functions:
+            self.stopped_functions.setdefault(fn, message)
 
     # warm runs: many variants of the solutions, one sandbox (trusted code only) -----
     def start_warm(self, setup: list[nbformat.NotebookNode]) -> None:
@@ -220,9 +227,7 @@ class Judge:
         """Record an incident and carry on in a new worker; raise _Stopped if it cannot."""
         if gone.reason == "timeout":
             raise _Stopped("timeout", gone.detail)
-        self.incidents.append(self._incident(cell_name, gone.cause, gone.about(), gone.functions))
-        for fn in gone.functions:
-            self.stopped_functions.setdefault(fn, gone.about())
+        self._record(cell_name, gone.cause, gone.about(), gone.functions)
         if setup:
             raise _Stopped(gone.cause, f"the setup cell {cell_name} {gone.detail}")
         while True:
@@ -246,20 +251,18 @@ class Judge:
                 if replayed == len(self.replay):    # retiring failed: nothing to skip
                     raise _Stopped(again.cause, again.detail) from None
                 name, _ = self.replay.pop(replayed)
-                self.incidents.append(self._incident(
-                    name, again.cause, f"{again.about()} when it was run again after a "
-                                       f"restart; skipped", again.functions))
+                self._record(name, again.cause, f"{again.about()} when it was run again after "
+                                                f"a restart; skipped", again.functions)
                 gone = again
 
     # cells ----------------------------------------------------------------------
     def run_cell(self, cell: nbformat.NotebookNode, m: dict, name: str) -> None:
         """Run a student, setup or given cell in the worker (setup also here, at once:
         TensorFlow's import alone takes seconds)."""
-        trusted = m.get("locked") and not m.get("solution")
         self.sandbox.begin_cell()
         try:
             run = self.session.exec_cell(
-                cell.source, functools.partial(self._run_trusted, cell) if trusted else None)
+                cell.source, functools.partial(self._run_trusted, cell) if _is_setup(m) else None)
         except WorkerGone as gone:
             cell.outputs = [_error("CellStopped", gone.about())]
             return
@@ -273,11 +276,9 @@ class Judge:
             if run.error.get("ename") == "MemoryError":
                 functions = cell_functions(str(run.error.get("traceback", "")))[::-1]
                 who = f"`{functions[0]}`" if functions else "this cell"
-                self.incidents.append(self._incident(name, "memory", (
-                    f"{who} ran out of memory (the limit is {self.limits.memory_mb} MB); "
-                    f"the rest of the cell was not run"), functions))
-                for fn in functions:
-                    self.stopped_functions.setdefault(fn, self.incidents[-1].message)
+                self._record(name, "memory", f"{who} ran out of memory (the limit is "
+                                             f"{self.limits.memory_mb} MB); the rest of the "
+                                             f"cell was not run", functions)
                 with contextlib.suppress(WorkerGone):   # if it died, run() recovers
                     self.session.retire(self.stopped_functions)
 
@@ -319,9 +320,8 @@ class Judge:
             self._bind_student_names(cell.source)
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
                 exec(_compile(cell.source, f"<{gid}>"), self.trusted)  # noqa: S102 (course tests)
-        except WorkerGone as gone:
-            result.error = STOPPED_ERRORS[gone.cause]
-            result.message = f"stopped during this test: {gone.about()}"
+        except WorkerGone:
+            pass                # reported below, as is a test that went on without it
         except FunctionStopped as err:
             result.error, result.message = "FunctionStopped", str(err)
         except NameError as err:
@@ -333,11 +333,12 @@ class Judge:
             result.error = type(err).__name__
             result.message = f"{type(err).__name__}: {err}" + (f"\n{notes}" if notes else "")
         else:
-            if self.session.gone is None:
-                result.points = max_points
-            else:   # the test went on although the worker stopped: no points for it
-                result.error = STOPPED_ERRORS[self.session.gone.cause]
-                result.message = f"stopped during this test: {self.session.gone.about()}"
+            result.points = max_points
+        gone = self.session.gone
+        if gone is not None:   # the worker stopped during this test: no points for it
+            result.points = 0.0
+            result.error = STOPPED_ERRORS[gone.cause]
+            result.message = f"stopped during this test: {gone.about()}"
         cell.outputs = [_stream(out.getvalue(), self.output_limit)] if out.getvalue() else []
         if not result.passed:
             cell.outputs.append(_error("TestFailed", result.message))

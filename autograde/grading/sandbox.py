@@ -53,7 +53,7 @@ class Limits:
     timeout: float = 600.0       # seconds of wall-clock time for the whole notebook
     cell_timeout: float = 60.0   # seconds one cell may keep the worker busy
     memory_mb: int = 3072        # resident memory of the worker's process tree
-    output_kb: int = 64          # printed output kept per cell (and of the worker's console)
+    output_kb: int = 64          # printed output kept per cell
     file_mb: int = 256           # largest file the student's code may write
     restarts: int = 5            # workers started again after incidents, per notebook
 
@@ -264,7 +264,7 @@ class Sandbox:
         os.close(from_worker_w)
         self.wfile = os.fdopen(to_worker_w, "wb", buffering=0)
         self.rfile = os.fdopen(from_worker_r, "rb", buffering=0)
-        self.console = bytearray()     # what reached the worker's own stdout/stderr (capped)
+        # the end of what reached the worker's own stdout/stderr: its stack dumps
         self.console_tail: collections.deque[bytes] = collections.deque(maxlen=64)
         self.started = time.monotonic()
         self.deadline = deadline if deadline is not None else self.started + limits.timeout
@@ -272,10 +272,7 @@ class Sandbox:
         threading.Thread(target=self._watch, daemon=True).start()
 
     def _drain_console(self) -> None:
-        cap = self.limits.output_kb * 1024
         for chunk in iter(lambda: self.proc.stdout.read(4096), b""):
-            if len(self.console) < cap:
-                self.console += chunk[: cap - len(self.console)]
             self.console_tail.append(chunk)
 
     def begin_cell(self) -> None:
