@@ -139,7 +139,7 @@ class Judge:
         self.student_names = set(self.defined_in)
         self.incidents: list[Incident] = []
         self.stopped_functions: dict[str, str] = {}   # name -> what happened when it ran
-        self.replay: list[tuple[str, str]] = []        # (cell name, source) that succeeded
+        self.replay: list[tuple[str, str, bool]] = []  # (cell name, source, setup) that succeeded
         self.restarts = 0
         self.deadline = 0.0
         self.sandbox: Sandbox | None = None
@@ -239,8 +239,8 @@ class Judge:
             self._start_worker()
             replayed = 0
             try:
-                for _, source in self.replay:
-                    self.sandbox.begin_cell()
+                for _, source, setup in self.replay:
+                    self.sandbox.begin_cell(setup)
                     self.session.exec_cell(source)
                     replayed += 1
                 self.session.retire(self.stopped_functions)
@@ -250,7 +250,7 @@ class Judge:
                     raise _Stopped("timeout", again.detail) from None
                 if replayed == len(self.replay):    # retiring failed: nothing to skip
                     raise _Stopped(again.cause, again.detail) from None
-                name, _ = self.replay.pop(replayed)
+                name, _, _ = self.replay.pop(replayed)
                 self._record(name, again.cause, f"{again.about()} when it was run again after "
                                                 f"a restart; skipped", again.functions)
                 gone = again
@@ -259,16 +259,17 @@ class Judge:
     def run_cell(self, cell: nbformat.NotebookNode, m: dict, name: str) -> None:
         """Run a student, setup or given cell in the worker (setup also here, at once:
         TensorFlow's import alone takes seconds)."""
-        self.sandbox.begin_cell()
+        setup = _is_setup(m)
+        self.sandbox.begin_cell(setup)
         try:
             run = self.session.exec_cell(
-                cell.source, functools.partial(self._run_trusted, cell) if _is_setup(m) else None)
+                cell.source, functools.partial(self._run_trusted, cell) if setup else None)
         except WorkerGone as gone:
             cell.outputs = [_error("CellStopped", gone.about())]
             return
         cell.outputs = [_stream(run.output, self.output_limit)] if run.output else []
         if not run.error:
-            self.replay.append((name, cell.source))
+            self.replay.append((name, cell.source, setup))
         else:
             cell.outputs.append(_error(run.error.get("ename", "Error"),
                                        run.error.get("message", ""),

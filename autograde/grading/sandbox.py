@@ -13,7 +13,8 @@ resident memory of the whole process tree), file size, open files, no core
 dumps. The worker's watchdog enforces the wall-clock limits: the
 notebook's total budget (``timeout``, shared by the workers that replace one
 another after an incident) and the limit per cell (``cell_timeout``, counted
-only while the worker is busy with a request). Before it stops a worker for
+only while the worker is busy with a request; setup cells have only the
+total budget). Before it stops a worker for
 time or memory it asks Python to dump its stack (``SIGUSR1``, see
 :mod:`autograde.grading.worker`), so the grader can name the student's
 function that was running.
@@ -275,9 +276,11 @@ class Sandbox:
         for chunk in iter(lambda: self.proc.stdout.read(4096), b""):
             self.console_tail.append(chunk)
 
-    def begin_cell(self) -> None:
-        """Start the clock of one cell (a student's cell, or a test cell's calls)."""
-        self.cell_deadline = time.monotonic() + self.limits.cell_timeout
+    def begin_cell(self, setup: bool = False) -> None:
+        """Start the clock of one cell (a student's cell, or a test cell's calls). A setup
+        cell has only the total budget: the notebook cannot go on without it, and
+        TensorFlow's import alone can take longer than a cell's limit on a busy machine."""
+        self.cell_deadline = math.inf if setup else time.monotonic() + self.limits.cell_timeout
 
     def _watch(self) -> None:
         cap = self.limits.memory_mb * 2**20
