@@ -19,35 +19,41 @@ import multiprocessing
 import os
 import shutil
 import sys
+import tempfile
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import nbformat
 
 from autograde import notebook
 from autograde.config import Course
+from autograde.errors import AutogradeError
 from autograde.grading import collect, diff, record
 from autograde.grading.judge import Judge, NotebookResult
 from autograde.grading.restore import restore
 from autograde.grading.result import GradeResult
 from autograde.grading.sandbox import Limits, resolve_mode
 
+if TYPE_CHECKING:
+    from distributed import Client
+
 
 @dataclass(frozen=True)
 class Task:
-    """Everything a worker process needs to grade one submission (picklable)."""
+    """Everything a worker needs to grade one submission, as data (picklable): a Dask
+    worker on another machine sees neither the course nor OUT."""
 
     student_id: str
     assignment: str
     submitted: str            # the student's notebook, as JSON text
     digest: str
-    source_path: str
-    release_path: str
-    workdir: str
+    source: str               # the source notebook, JSON text (one str per assignment)
+    release: str | None       # the release notebook, JSON text, if the course has one
+    workdir: str | None       # where the sandbox runs; None: a temp folder of the worker's
     limits: Limits
-    mode: str
+    mode: str                 # the sandbox: bwrap or none; on Dask as asked, auto too
 
 
 def solution_ids(course: Course, names: list[str]) -> dict[str, set[str]]:
@@ -58,6 +64,14 @@ def solution_ids(course: Course, names: list[str]) -> dict[str, set[str]]:
 
 def max_score(course: Course, name: str) -> float:
     return notebook.total_points(notebook.read(course.source_notebook(name)))
+
+
+def notebook_texts(course: Course, name: str) -> tuple[str, str | None]:
+    """Assignment ``name``'s source and release notebooks, as JSON text (None: no release)."""
+    source = course.source_notebook(name)
+    release = course.release_notebook(source)
+    return (source.read_text(encoding="utf-8"),
+            release.read_text(encoding="utf-8") if release.exists() else None)
 
 
 def digest(course: Course, name: str) -> str:
@@ -80,14 +94,32 @@ def judge_notebook(source: nbformat.NotebookNode, submitted: nbformat.NotebookNo
 
 
 def grade_one(task: Task) -> GradeResult:
-    """Grade one submission: restore it, run it in its sandbox, judge it."""
-    source = notebook.read(task.source_path)
-    release = notebook.read(task.release_path) if os.path.exists(task.release_path) else None
-    graded = judge_notebook(source, nbformat.reads(task.submitted, as_version=4), release,
-                            Path(task.workdir), task.limits, task.mode)
+    """Grade one submission: restore it, run it in its sandbox, judge it. The sandbox is
+    this machine's: on a Dask worker, "auto" means bubblewrap if it works there, and
+    "bwrap" fails (AutogradeError) where it does not."""
+    mode = resolve_mode(task.mode)
+    source, submitted = (nbformat.reads(text, as_version=notebook.NB_VERSION)
+                         for text in (task.source, task.submitted))
+    release = (nbformat.reads(task.release, as_version=notebook.NB_VERSION)
+               if task.release is not None else None)
+    with _workdir(task.workdir) as workdir:
+        graded = judge_notebook(source, submitted, release, workdir, task.limits, mode)
     return GradeResult(task.student_id, task.assignment, graded.status, graded.detail,
                        graded.score, graded.max_score, round(graded.seconds, 2), task.digest,
                        graded.tests, graded.incidents, nbformat.writes(graded.notebook))
+
+
+@contextlib.contextmanager
+def _workdir(named: str | None) -> Iterator[Path]:
+    """``named``, or a folder in this machine's temp space (``TMPDIR``), removed after."""
+    if named is not None:
+        yield Path(named)
+        return
+    root = tempfile.mkdtemp(prefix="autograde-")
+    try:
+        yield Path(root) / "work"
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @dataclass
@@ -120,12 +152,12 @@ def _bar(total: int, enabled: bool):
 
 def grade_class(opts: Options) -> list[GradeResult]:
     """Grade every submission under ``opts.submissions``; return all results in OUT."""
-    mode = resolve_mode(opts.sandbox)
-    if mode == "none":
-        print("WARNING: bubblewrap is not available: student code runs WITHOUT a sandbox, "
-              "with resource limits only. It can read the grader's files and reach the "
-              "network. Install bubblewrap (apt-get install bubblewrap) for real classes.",
-              file=sys.stderr)
+    if opts.dask_scheduler:      # the sandbox is each worker's: _grading checks them
+        mode = opts.sandbox
+    else:
+        mode = resolve_mode(opts.sandbox)
+        if mode == "none":
+            _warn_no_sandbox("here")
     opts.out.mkdir(parents=True, exist_ok=True)
     if opts.force:                       # a regrade: keep what it replaces, for autograde diff
         diff.keep_previous(opts.out)
@@ -146,6 +178,13 @@ def grade_class(opts: Options) -> list[GradeResult]:
     return record.all_results(opts.out)
 
 
+def _warn_no_sandbox(where: str) -> None:
+    print(f"WARNING: no sandbox {where} (bubblewrap is not available, or --sandbox none): "
+          "student code runs with resource limits only. It can read the grader's files and "
+          "reach the network. Install bubblewrap (apt-get install bubblewrap) for real "
+          "classes.", file=sys.stderr)
+
+
 def _plan(opts: Options, mode: str) -> tuple[list[tuple[Task, list[str]]], list[GradeResult]]:
     """What to grade (each task with its collection notes), and the results known already
     (invalid or missing submissions). Submissions graded before, unchanged, are skipped."""
@@ -154,6 +193,7 @@ def _plan(opts: Options, mode: str) -> tuple[list[tuple[Task, list[str]]], list[
     subs = collect.collect(opts.submissions, solution_ids(opts.course, opts.course.select(None)),
                            opts.assignment)
     digests = {n: digest(opts.course, n) for n in opts.names}
+    notebooks = {n: notebook_texts(opts.course, n) for n in opts.names}   # one copy each
     tasks: list[tuple[Task, list[str]]] = []
     settled: list[GradeResult] = []
     for sub in subs:
@@ -166,13 +206,13 @@ def _plan(opts: Options, mode: str) -> tuple[list[tuple[Task, list[str]]], list[
             settled.append(GradeResult.ungraded(sub.student_id, sub.assignment, sub.status,
                                                 sub.detail, top, key))
             continue
-        workdir = (opts.out / ".work" / record.safe_name(sub.student_id)
-                   / record.safe_name(sub.assignment))
+        # Local sandboxes run under OUT/.work (removed when grading ends, even after
+        # a crash); a Dask worker makes its own temp folder.
+        workdir = None if opts.dask_scheduler else str(
+            (opts.out / ".work" / record.safe_name(sub.student_id)
+             / record.safe_name(sub.assignment)).resolve())
         tasks.append((Task(sub.student_id, sub.assignment, nbformat.writes(sub.nb), key,
-                           str(opts.course.source_notebook(sub.assignment)),
-                           str(opts.course.release_notebook(
-                               opts.course.source_notebook(sub.assignment))),
-                           str(workdir.resolve()), opts.limits, mode), sub.notes))
+                           *notebooks[sub.assignment], workdir, opts.limits, mode), sub.notes))
     return tasks, settled
 
 
@@ -186,8 +226,11 @@ def _grading(tasks: list[tuple[Task, list[str]]],
         from distributed import Client
         from distributed import as_completed as dask_completed
         with Client(opts.dask_scheduler) as client:
-            futures = [client.submit(grade_one, t, pure=False) for t, _ in tasks]
-            yield (fut.result() for fut in dask_completed(futures))
+            _check_sandbox_on_workers(client, opts.sandbox)
+            # One map, one pickled graph: the scheduler holds each assignment's notebooks
+            # once, not once per task. A future dropped once read frees its result.
+            finished = dask_completed(client.map(grade_one, [t for t, _ in tasks], pure=False))
+            yield (future.result() for future in finished)
     else:
         # spawn, not fork: the caller may have imported TensorFlow (a test run, the demo),
         # and a forked copy of TensorFlow's thread pools deadlocks.
@@ -196,6 +239,21 @@ def _grading(tasks: list[tuple[Task, list[str]]],
                                  initializer=_exit_without_teardown) as pool:
             futures: list[Future] = [pool.submit(grade_one, t) for t, _ in tasks]
             yield (fut.result() for fut in as_completed(futures))
+
+
+def _check_sandbox_on_workers(client: Client, requested: str) -> None:
+    """Fail before grading when a Dask worker cannot sandbox as asked (``--sandbox bwrap``
+    without bubblewrap there); warn about those that will grade without one. A worker
+    that joins later is checked by :func:`grade_one`."""
+    found = client.run(resolve_mode, requested, on_error="return")
+    failing = {w: m for w, m in found.items() if isinstance(m, BaseException)}
+    if failing:
+        worker, err = sorted(failing.items())[0]
+        others = f" (and {len(failing) - 1} more)" if len(failing) > 1 else ""
+        raise AutogradeError(f"on Dask worker {worker}{others}: {err}")
+    bare = sorted(w for w, m in found.items() if m == "none")
+    if bare:
+        _warn_no_sandbox(f"on Dask worker(s) {', '.join(bare)}")
 
 
 def _record_all(graded: Iterator[GradeResult], tasks: list[tuple[Task, list[str]]],
