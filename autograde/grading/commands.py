@@ -9,6 +9,7 @@ from pathlib import Path
 
 from autograde.config import Course
 from autograde.errors import AutogradeError
+from autograde.mutation.command import _score as fraction  # a number from 0 to 1
 
 EXIT_OK = 0
 EXIT_NOT_READY = 1
@@ -64,6 +65,18 @@ def cmd_report(course: Course, args: argparse.Namespace) -> int:
 def cmd_diff(course: Course, args: argparse.Namespace) -> int:
     from autograde.grading.diff import changes, text
     print(text(changes(args.old, args.new), args.old, args.new))
+    return EXIT_OK
+
+
+def cmd_similarity(course: Course, args: argparse.Namespace) -> int:
+    from autograde.grading.similarity import MIN_TOKENS, table, write_report
+    min_tokens = MIN_TOKENS if args.min_tokens is None else args.min_tokens
+    shown = write_report(course, args.out, args.assignment, top=args.top,
+                         threshold=args.threshold, min_tokens=min_tokens)
+    print(table(shown) if shown else f"no pair of solutions scores {args.threshold:.0%} or more")
+    print(f"\nwritten to {args.out / 'similarity'}/ (report.html: these pairs side by side; "
+          f"pairs.csv: every pair that shares code). A high score is a reason to look, "
+          f"not proof.")
     return EXIT_OK
 
 
@@ -125,6 +138,28 @@ def add_parsers(sub) -> None:
     diff.add_argument("old", type=Path, metavar="OLD")
     diff.add_argument("new", type=Path, metavar="NEW")
     diff.set_defaults(run=cmd_diff)
+
+    similarity = sub.add_parser(
+        "similarity", help="the most similar solutions of a graded class, side by side",
+        description="Compare every pair of students' solution cells, exercise by exercise, "
+                    "with copydetect (names normalised, whitespace and comments ignored, the "
+                    "release's template and prompt code removed), and write "
+                    "OUT/similarity/report.html and pairs.csv. A high score is a reason to "
+                    "look, not proof. See docs/grading.md.")
+    similarity.add_argument("out", type=Path, metavar="OUT",
+                            help="the --out folder of `autograde grade`")
+    similarity.add_argument("--assignment", default=None,
+                            help="compare this assignment only (default: every graded one)")
+    similarity.add_argument("--top", type=_positive(int), default=20,
+                            help="pairs shown in the report and printed (default: 20)")
+    similarity.add_argument("--threshold", type=fraction, default=0.5,
+                            help="lowest score shown, 0 to 1 (default: 0.5); pairs.csv has "
+                                 "every pair that shares code")
+    similarity.add_argument("--min-tokens", type=_positive(int), default=None,
+                            help="solutions with less code of their own (normalised "
+                                 "characters, beyond the template) are not compared "
+                                 "(default: 40)")
+    similarity.set_defaults(run=cmd_similarity)
 
     doctor = sub.add_parser(
         "doctor", help="check that this machine can grade, and grade in a sandbox",
