@@ -58,7 +58,8 @@ def cmd_report(course: Course, args: argparse.Namespace) -> int:
         print(write_report(args.out))
     except FileNotFoundError as err:
         raise AutogradeError(str(err)) from None
-    print(f"written to {args.out / 'report'}/ (report.md, pass_rates.csv, histograms)")
+    print(f"written to {args.out / 'report'}/ (report.md, pass_rates.csv, common_failures.csv, "
+          f"histogram_*.png, exercises_*.png)")
     return EXIT_OK
 
 
