@@ -9,6 +9,7 @@ from pathlib import Path
 
 from autograde.config import Course
 from autograde.errors import AutogradeError
+from autograde.grading.layouts import LAYOUTS
 from autograde.mutation.command import _score as fraction  # a number from 0 to 1
 
 EXIT_OK = 0
@@ -28,9 +29,14 @@ def cmd_grade(course: Course, args: argparse.Namespace) -> int:
     from autograde.grading.report import summary
     from autograde.grading.run import Options, grade_class  # heavy: only when grading
     from autograde.grading.sandbox import Limits
-    if not args.submissions.is_dir():
-        raise AutogradeError(f"{args.submissions} is not a folder: SUBMISSIONS must hold one "
-                             f"folder or .zip per student, named by student id")
+    if not (args.submissions.is_dir() or (args.submissions.is_file()
+                                          and args.submissions.suffix.lower() == ".zip")):
+        raise AutogradeError(f"{args.submissions} is neither a folder nor a .zip: SUBMISSIONS "
+                             f"is a folder (one folder or .zip per student, a Moodle download, "
+                             f"an nbgrader course) or a Canvas or Moodle download .zip")
+    if args.roster and not args.roster.is_file():
+        raise AutogradeError(f"the roster {args.roster} does not exist: pass a CSV with a "
+                             f"header row naming the id, name and email columns")
     out = args.out.resolve()
     if out == args.submissions.resolve() or args.submissions.resolve() in out.parents:
         raise AutogradeError("--out must not be inside SUBMISSIONS (it would be graded too)")
@@ -40,7 +46,8 @@ def cmd_grade(course: Course, args: argparse.Namespace) -> int:
     results = grade_class(Options(
         args.submissions, out, course, assignment=args.assignment, workers=args.workers,
         limits=limits, sandbox=args.sandbox, dask_scheduler=args.dask_scheduler,
-        force=args.force, db_url=args.db_url, progress=not args.no_progress))
+        force=args.force, db_url=args.db_url, progress=not args.no_progress,
+        layout=args.layout, roster=args.roster))
     print(summary(results))
     print(f"\ngraded in {time.perf_counter() - begin:.1f} s; outputs in {out}:")
     for name, what in (("grades.csv", "one row per student and assignment"),
@@ -60,6 +67,13 @@ def cmd_report(course: Course, args: argparse.Namespace) -> int:
         raise AutogradeError(str(err)) from None
     print(f"written to {args.out / 'report'}/ (report.md, pass_rates.csv, common_failures.csv, "
           f"histogram_*.png, exercises_*.png)")
+    return EXIT_OK
+
+
+def cmd_export(course: Course, args: argparse.Namespace) -> int:
+    from autograde.grading.export import export
+    for path in export(args.out, args.format, args.assignment, args.roster):
+        print(f"wrote {path}")
     return EXIT_OK
 
 
@@ -92,15 +106,25 @@ def add_parsers(sub) -> None:
     """Add `grade` and `report` to the `autograde` command's subparsers."""
     grade = sub.add_parser(
         "grade", help="grade a class of submissions in parallel, sandboxed",
-        description="Grade SUBMISSIONS (one folder or .zip per student, named by student id) "
-                    "against solutions/. Student code runs in a sandbox; tests run in the "
-                    "grader. Finished submissions are kept: run again to resume, --force to "
-                    "regrade. See docs/grading.md.")
+        description="Grade SUBMISSIONS (one folder or .zip per student, named by student id; "
+                    "a Canvas or Moodle download, as a folder or its .zip; nbgrader's course "
+                    "directory or exchange inbound) against solutions/. Student code runs "
+                    "in a sandbox; tests run in the grader. Finished submissions are kept: "
+                    "run again to resume, --force to regrade. See docs/grading.md.")
     grade.add_argument("submissions", type=Path, metavar="SUBMISSIONS")
     grade.add_argument("--out", type=Path, required=True,
                        help="folder for grades.csv, tests.csv, feedback/, autograded/")
     grade.add_argument("--assignment", default=None,
                        help="grade this assignment only (students without it: missing)")
+    grade.add_argument("--layout", default="auto",
+                       choices=("auto", *LAYOUTS),
+                       help="how SUBMISSIONS is laid out (default: detected): one entry per "
+                            "student id, a Canvas or Moodle download, nbgrader's course "
+                            "directory (submitted/) or exchange (inbound/)")
+    grade.add_argument("--roster", type=Path, default=None, metavar="CSV",
+                       help="the class list (id, name, email columns; a Canvas gradebook "
+                            "export works): names in grades.csv, and every student on it "
+                            "without a notebook is graded as missing")
     grade.add_argument("--workers", type=_positive(int), default=os.cpu_count() or 1,
                        help="submissions graded at the same time (default: cores)")
     grade.add_argument("--timeout", type=_positive(float), default=600.0,
@@ -129,6 +153,20 @@ def add_parsers(sub) -> None:
         description="Read the results `autograde grade` left in OUT and write OUT/report/.")
     report.add_argument("out", type=Path, metavar="OUT")
     report.set_defaults(run=cmd_report)
+
+    export = sub.add_parser(
+        "export", help="write the grades file Canvas or Moodle imports (or a plain CSV)",
+        description="Read the results `autograde grade` left in OUT and write OUT/export/: "
+                    "canvas.csv (Canvas gradebook import), moodle_ASSIGNMENT.csv (Moodle's "
+                    "grading worksheet, per assignment) or csv.csv (one row per student). "
+                    "Missing submissions are left blank.")
+    export.add_argument("out", type=Path, metavar="OUT")
+    export.add_argument("--format", choices=("canvas", "moodle", "csv"), required=True)
+    export.add_argument("--assignment", default=None, help="this assignment only")
+    export.add_argument("--roster", type=Path, default=None, metavar="CSV",
+                        help="names, emails, SIS columns (default: the roster grading kept "
+                             "in OUT, if any)")
+    export.set_defaults(run=cmd_export)
 
     diff = sub.add_parser(
         "diff", help="which students' grades changed between two grading runs",

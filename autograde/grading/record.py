@@ -26,8 +26,8 @@ from autograde import notebook
 from autograde.config import Course
 from autograde.grading.result import GradeResult
 
-GRADES_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "incidents",
-                  "detail", "seconds"]
+GRADES_COLUMNS = ["student_id", "name", "assignment", "score", "max_score", "status", "late",
+                  "incidents", "detail", "seconds"]
 TESTS_COLUMNS = ["student_id", "assignment", "test", "hidden", "points", "max_points",
                  "passed", "message"]
 
@@ -77,8 +77,9 @@ def write_csvs(out: Path) -> tuple[Path, Path]:
     results = all_results(out)
     grades, tests = out / "grades.csv", out / "tests.csv"
     write_atomic(grades, _csv_text(GRADES_COLUMNS, (
-        {"student_id": r.student_id, "assignment": r.assignment, "score": _num(r.score),
-         "max_score": _num(r.max_score), "status": r.status, "incidents": len(r.incidents),
+        {"student_id": r.student_id, "name": r.name, "assignment": r.assignment,
+         "score": _num(r.score), "max_score": _num(r.max_score), "status": r.status,
+         "late": int(r.late), "incidents": len(r.incidents),
          "detail": r.detail, "seconds": f"{r.seconds:.1f}"} for r in results)))
     write_atomic(tests, _csv_text(TESTS_COLUMNS, (
         {"student_id": r.student_id, "assignment": r.assignment, "test": t.test,

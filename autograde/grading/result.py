@@ -85,16 +85,21 @@ class GradeResult:
     tests: list[TestResult] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
     notebook: str | None = None
+    name: str = ""              # the student's name, from the roster or the LMS download
+    late: bool = False          # the LMS marked the graded file late
 
     @classmethod
     def ungraded(cls, student_id: str, assignment: str, status: str, detail: str,
-                 max_score: float, digest: str) -> GradeResult:
+                 max_score: float, digest: str, name: str = "") -> GradeResult:
         """An invalid or missing submission: no tests ran, score 0."""
-        return cls(student_id, assignment, status, detail, 0.0, max_score, 0.0, digest)
+        return cls(student_id, assignment, status, detail, 0.0, max_score, 0.0, digest,
+                   name=name)
 
-    def add_notes(self, notes: list[str]) -> None:
-        """Complete ``detail``: what stopped the notebook, the collection's notes, then
-        the incidents (last, so that readers can list them apart)."""
+    def add_collection(self, notes: list[str], name: str, late: bool) -> None:
+        """Complete the result with what collection knew: the name, the late flag, and
+        ``detail``: what stopped the notebook, the collection's notes, then the incidents
+        (last, so that readers can list them apart)."""
+        self.name, self.late = name, late
         parts = [self.detail, *notes, self.incidents_text()]
         self.detail = "; ".join(p for p in parts if p)
 
@@ -114,7 +119,8 @@ class GradeResult:
                 "status": self.status, "detail": self.detail, "score": self.score,
                 "max_score": self.max_score, "seconds": self.seconds, "digest": self.digest,
                 "tests": [t.to_json() for t in self.tests],
-                "incidents": [i.to_json() for i in self.incidents]}
+                "incidents": [i.to_json() for i in self.incidents],
+                "name": self.name, "late": self.late}
 
     @classmethod
     def from_json(cls, data: dict) -> GradeResult:
@@ -123,4 +129,5 @@ class GradeResult:
                    float(data.get("score", 0.0)), float(data.get("max_score", 0.0)),
                    float(data.get("seconds", 0.0)), str(data.get("digest", "")),
                    [TestResult.from_json(t) for t in data.get("tests", [])],
-                   [Incident.from_json(i) for i in data.get("incidents", [])])
+                   [Incident.from_json(i) for i in data.get("incidents", [])],
+                   name=str(data.get("name", "")), late=bool(data.get("late", False)))

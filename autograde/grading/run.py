@@ -30,7 +30,7 @@ import nbformat
 from autograde import notebook
 from autograde.config import Course
 from autograde.errors import AutogradeError
-from autograde.grading import collect, diff, record
+from autograde.grading import collect, diff, record, roster
 from autograde.grading.judge import Judge, NotebookResult
 from autograde.grading.restore import restore
 from autograde.grading.result import GradeResult
@@ -134,6 +134,8 @@ class Options:
     limits: Limits = Limits()
     sandbox: str = "auto"
     dask_scheduler: str | None = None
+    layout: str = "auto"                 # how SUBMISSIONS is laid out (collect.layouts)
+    roster: Path | None = None           # the class list: names, and who is missing
     force: bool = False
     db_url: str | None = None
     progress: bool = True
@@ -185,26 +187,33 @@ def _warn_no_sandbox(where: str) -> None:
           "classes.", file=sys.stderr)
 
 
-def _plan(opts: Options, mode: str) -> tuple[list[tuple[Task, list[str]]], list[GradeResult]]:
-    """What to grade (each task with its collection notes), and the results known already
+def _plan(opts: Options,
+          mode: str) -> tuple[list[tuple[Task, collect.Submission]], list[GradeResult]]:
+    """What to grade (each task with its submission), and the results known already
     (invalid or missing submissions). Submissions graded before, unchanged, are skipped."""
     # Match against every assignment, so another assignment's notebook in the same
     # folder is recognised (and skipped with --assignment) rather than called foreign.
-    subs = collect.collect(opts.submissions, solution_ids(opts.course, opts.course.select(None)),
-                           opts.assignment)
+    people = roster.read(opts.roster) if opts.roster else None
+    found = collect.collect(opts.submissions, solution_ids(opts.course, opts.course.select(None)),
+                            opts.assignment, opts.layout, people)
+    _note_collection(opts, found)
+    subs = found.submissions
     digests = {n: digest(opts.course, n) for n in opts.names}
     notebooks = {n: notebook_texts(opts.course, n) for n in opts.names}   # one copy each
-    tasks: list[tuple[Task, list[str]]] = []
+    tasks: list[tuple[Task, collect.Submission]] = []
     settled: list[GradeResult] = []
     for sub in subs:
         key = f"{sub.digest}:{digests.get(sub.assignment, '')}"
         previous = record.load_result(opts.out, sub.student_id, sub.assignment)
         if previous and previous.digest == key and not opts.force:
+            if (previous.name, previous.late) != (sub.name, sub.late):   # a roster came later
+                previous.name, previous.late = sub.name, sub.late
+                record.save_result(opts.out, previous)
             continue
         if sub.status != "ok":
             top = max_score(opts.course, sub.assignment) if sub.assignment else 0.0
             settled.append(GradeResult.ungraded(sub.student_id, sub.assignment, sub.status,
-                                                sub.detail, top, key))
+                                                sub.detail, top, key, sub.name))
             continue
         # Local sandboxes run under OUT/.work (removed when grading ends, even after
         # a crash); a Dask worker makes its own temp folder.
@@ -212,12 +221,27 @@ def _plan(opts: Options, mode: str) -> tuple[list[tuple[Task, list[str]]], list[
             (opts.out / ".work" / record.safe_name(sub.student_id)
              / record.safe_name(sub.assignment)).resolve())
         tasks.append((Task(sub.student_id, sub.assignment, nbformat.writes(sub.nb), key,
-                           *notebooks[sub.assignment], workdir, opts.limits, mode), sub.notes))
+                           *notebooks[sub.assignment], workdir, opts.limits, mode), sub))
     return tasks, settled
 
 
+def _note_collection(opts: Options, found: collect.Collection) -> None:
+    """Keep the roster beside the results (export reads it), and list in
+    OUT/unrecognised.txt (and on stderr) every file that names no student."""
+    if opts.roster:
+        record.write_atomic(opts.out / roster.SAVED, opts.roster.read_text(encoding="utf-8-sig"))
+    listing = opts.out / "unrecognised.txt"
+    if found.unrecognised:
+        record.write_atomic(listing, "\n".join(found.unrecognised) + "\n")
+        print(f"WARNING: {len(found.unrecognised)} files in {opts.submissions} belong to no "
+              f"student of the {found.layout} layout and were not graded; see {listing}",
+              file=sys.stderr)
+    else:
+        listing.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
-def _grading(tasks: list[tuple[Task, list[str]]],
+def _grading(tasks: list[tuple[Task, collect.Submission]],
              opts: Options) -> Iterator[Iterator[GradeResult]]:
     """Start grading every task at once; yield the results, as they finish."""
     if not tasks:
@@ -256,12 +280,13 @@ def _check_sandbox_on_workers(client: Client, requested: str) -> None:
         _warn_no_sandbox(f"on Dask worker(s) {', '.join(bare)}")
 
 
-def _record_all(graded: Iterator[GradeResult], tasks: list[tuple[Task, list[str]]],
+def _record_all(graded: Iterator[GradeResult], tasks: list[tuple[Task, collect.Submission]],
                 recorder: record.Recorder, progress: bool) -> None:
-    notes = {(t.student_id, t.assignment): n for t, n in tasks}
+    subs = {(t.student_id, t.assignment): sub for t, sub in tasks}
     bar = _bar(len(tasks), progress and bool(tasks))
     for result in graded:
-        result.add_notes(notes[(result.student_id, result.assignment)])
+        sub = subs[(result.student_id, result.assignment)]
+        result.add_collection(sub.notes, sub.name, sub.late)
         recorder(result)
         bar.set_postfix_str(f"{result.student_id}: {result.status}", refresh=False)
         bar.update(1)

@@ -47,7 +47,7 @@ def found(tmp_path):
     with zipfile.ZipFile(root / "zipped.zip", "w") as zf:
         zf.writestr(f"homework/{NAME}.ipynb", nbformat.writes(submission()))
     (root / "loose-notebook.ipynb").write_text(nbformat.writes(submission()))
-    return {(s.student_id, s.assignment): s for s in collect(root, ASSIGNMENTS)}
+    return {(s.student_id, s.assignment): s for s in collect(root, ASSIGNMENTS).submissions}
 
 
 @pytest.mark.parametrize("student", ["plain-folder", "renamed-by-browser",
@@ -85,7 +85,7 @@ def test_with_only_one_assignment_a_student_without_it_is_missing(tmp_path):
     root = tmp_path / "subs"
     put(root, "has-it", submission())
     put(root, "has-the-other-only", other_notebook(), "other.ipynb")
-    subs = {s.student_id: s for s in collect(root, ASSIGNMENTS, only=NAME)}
+    subs = {s.student_id: s for s in collect(root, ASSIGNMENTS, only=NAME).submissions}
     assert subs["has-it"].status == "ok"
     assert (subs["has-the-other-only"].status, subs["has-the-other-only"].assignment) == \
         ("missing", NAME)
@@ -93,5 +93,5 @@ def test_with_only_one_assignment_a_student_without_it_is_missing(tmp_path):
 
 def test_the_source_notebook_itself_matches_its_assignment(tmp_path):
     put(tmp_path, "instructor", source())
-    (sub,) = collect(tmp_path, ASSIGNMENTS)
+    (sub,) = collect(tmp_path, ASSIGNMENTS).submissions
     assert (sub.assignment, sub.status) == (NAME, "ok")

@@ -23,7 +23,7 @@ def one_broken_function() -> GradeResult:
         [Incident("cell 10 (after mean_square)", "timeout",
                   "`mean_square` did not finish within 60 s (the limit per cell)",
                   ["mean_square"], "mean_square")])
-    result.add_notes(["graded the newest of 2 notebooks"])
+    result.add_collection(["graded the newest of 2 notebooks"], "Ada Lovelace", True)
     return result
 
 
