@@ -233,8 +233,10 @@ def _note_collection(opts: Options, found: collect.Collection) -> None:
     listing = opts.out / "unrecognised.txt"
     if found.unrecognised:
         record.write_atomic(listing, "\n".join(found.unrecognised) + "\n")
-        print(f"WARNING: {len(found.unrecognised)} files in {opts.submissions} belong to no "
-              f"student of the {found.layout} layout and were not graded; see {listing}",
+        n = len(found.unrecognised)
+        files = "1 file belongs" if n == 1 else f"{n} files belong"
+        print(f"WARNING: {files} to no student of the {found.layout} layout in "
+              f"{opts.submissions} and {'was' if n == 1 else 'were'} not graded; see {listing}",
               file=sys.stderr)
     else:
         listing.unlink(missing_ok=True)

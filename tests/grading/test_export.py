@@ -102,7 +102,7 @@ def test_from_a_canvas_download_to_a_canvas_import(tmp_path, capsys):
     grade = ["--root", str(crs.root), "grade", str(download), "--out", str(out), "--roster",
              str(roster), "--workers", "2", "--no-progress", "--sandbox", "none"]
     assert main(grade) == 0
-    assert "1 files" in capsys.readouterr().err
+    assert "1 file belongs to no student" in capsys.readouterr().err
     assert (out / "unrecognised.txt").read_text().startswith("stray.txt:")
     with open(out / "grades.csv", encoding="utf-8") as f:
         grades = {r["student_id"]: r for r in csv.DictReader(f)}
