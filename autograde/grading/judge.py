@@ -26,6 +26,7 @@ from autograde.grading.proxies import RemoteFunction
 from autograde.grading.result import Incident, TestResult
 from autograde.grading.sandbox import Limits, Sandbox, cell_functions
 from autograde.grading.session import FunctionStopped, Session, WorkerGone
+from nnutils.checks import CheckFailed
 
 
 @dataclass
@@ -326,13 +327,13 @@ class Judge:
         except FunctionStopped as err:
             result.error, result.message = "FunctionStopped", str(err)
         except NameError as err:
-            result.error = "NameError"
-            result.message = (f"NameError: {err}. Did you rename or delete a function? "
-                              f"Keep the names and signatures the notebook gives.")
+            result.error, result.message = "NameError", self._name_error(cell, err)
         except Exception as err:  # any failure of a test cell is the verdict
             notes = "\n".join(getattr(err, "__notes__", []))
             result.error = type(err).__name__
-            result.message = f"{type(err).__name__}: {err}" + (f"\n{notes}" if notes else "")
+            # A check's message is written for the student; other errors keep their type.
+            text = str(err) if isinstance(err, CheckFailed) else f"{result.error}: {err}"
+            result.message = text + (f"\n{notes}" if notes else "")
         else:
             result.points = max_points
         gone = self.session.gone
@@ -342,5 +343,18 @@ class Judge:
             result.message = f"stopped during this test: {gone.about()}"
         cell.outputs = [_stream(out.getvalue(), self.output_limit)] if out.getvalue() else []
         if not result.passed:
-            cell.outputs.append(_error("TestFailed", result.message))
+            cell.outputs.append(_error("Test failed", result.message))
         return result
+
+    def _name_error(self, cell, err: NameError) -> str:
+        """What a NameError in a test means: a name defined only further down (the
+        notebook was not run in order), or a function renamed or deleted."""
+        name = getattr(err, "name", None)
+        later = self.nb.cells[next(i for i, c in enumerate(self.nb.cells) if c is cell) + 1:]
+        if name and any(c.cell_type == "code" and name in defined_names(c.source)
+                        for c in later):
+            return (f"NameError: `{name}` is defined in a later cell, after this test. "
+                    f"Restart & Run All runs the cells in order: define `{name}` in its "
+                    f"exercise's cell, above the tests.")
+        return (f"NameError: {err}. Did you rename or delete a function? "
+                f"Keep the names and signatures the notebook gives.")
