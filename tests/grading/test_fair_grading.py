@@ -98,5 +98,7 @@ def test_endless_ungraded_cell_costs_nothing(fair_class, name):
 def test_one_endless_loop_costs_about_one_cell_limit(fair_class, name):
     """Grading stays within the limits per incident plus the replays."""
     loop, twin = fair_class[f"endless-loop-{name[:2]}"], fair_class[f"unsolved-{name[:2]}"]
-    budget = len(loop.incidents) * (LIMITS.cell_timeout + 1) + 3 * twin.seconds + 10
+    # the twin's time covers the replay and the rest of the notebook; 30 s of slack for a
+    # busy 2-core CI machine (without recovery a loop costs the whole budget, 400 s)
+    budget = len(loop.incidents) * (LIMITS.cell_timeout + 1) + 3 * twin.seconds + 30
     assert loop.seconds < budget, (loop.seconds, loop.incidents)
