@@ -174,10 +174,24 @@ def check_finite(name: str, got: Any, inputs: Mapping[str, Any] | None = None) -
         raise CheckFailed(
             f"{name} is {_fmt(value)}{_where(index)}"
             f"{_describe_inputs(inputs, index, arr.shape)}; expected a finite number. "
-            f"Large inputs overflow `np.exp`: rewrite the formula so that it only "
-            f"exponentiates numbers <= 0. (np.log(0) is -inf: clip its argument away from 0.)"
+            + _finite_hint(name, float(value))
         )
     return arr
+
+
+_LOG_WORDS = ("log", "entropy", "loss", "likelihood", "bce", "cost")
+
+
+def _finite_hint(name: str, value: float) -> str:
+    """Where such a value usually comes from: in a loss or a log, ``np.log`` of 0 (inf)
+    or of a negative number (nan); elsewhere an ``np.exp`` that overflowed."""
+    if any(word in name.lower() for word in _LOG_WORDS):
+        return ("`np.log(0)` is -inf and `np.log` of a negative number is nan: clip the "
+                "argument of `np.log` away from 0"
+                + (", and exponentiate only numbers <= 0 (`np.exp` overflows for large "
+                   "inputs)." if np.isnan(value) else "."))
+    return ("Large inputs overflow `np.exp`: rewrite the formula so that it only "
+            "exponentiates numbers <= 0.")
 
 
 def check_close(name: str, got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-8,

@@ -326,3 +326,20 @@ def test_call_keeps_other_exceptions_and_adds_a_note():
     assert info.value.__notes__ == [
         "(raised inside `forward` while the test called it with: list, shape (4, 5))"]
     assert info.traceback[-1].name == "forward"  # the student's own frame is kept
+
+
+def _finite_message(name: str, value: float) -> str:
+    with pytest.raises(CheckFailed) as info:
+        check_finite(name, np.array([1.0, value]))
+    return str(info.value)
+
+
+def test_check_finite_hints_at_exp_only_where_no_log_is_involved():
+    message = _finite_message("sigmoid(z)", np.nan)
+    assert "overflow `np.exp`" in message and "np.log" not in message
+
+
+def test_check_finite_hints_at_log_for_a_loss():
+    message = _finite_message("binary_cross_entropy(y, p)", np.inf)
+    assert "`np.log(0)` is -inf" in message and "np.exp" not in message
+    assert "np.exp" in _finite_message("cross_entropy_loss(P, Y)", np.nan)
