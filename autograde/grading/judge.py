@@ -9,6 +9,7 @@ so the student's code can answer, but cannot change how the answer is judged.
 from __future__ import annotations
 
 import ast
+import base64
 import contextlib
 import dataclasses
 import functools
@@ -26,6 +27,7 @@ from autograde.grading.proxies import RemoteFunction
 from autograde.grading.result import Incident, TestResult
 from autograde.grading.sandbox import Limits, Sandbox, cell_functions
 from autograde.grading.session import FunctionStopped, Session, WorkerGone
+from autograde.grading.worker import MAX_FIGURES
 from nnutils.checks import CheckFailed
 
 
@@ -85,6 +87,9 @@ def _error(ename: str, message: str, tb: str = "") -> nbformat.NotebookNode:
                                   traceback=lines + [f"{ename}: {message}"])
 
 
+PNG = b"\x89PNG\r\n\x1a\n"
+FIGURES_KB = 2048          # the student's figures kept per notebook, in all
+
 # TestResult.error of a test during which the worker stopped, by cause
 STOPPED_ERRORS = {"timeout": "Timeout", "crashed": "Crashed", "memory": "OutOfMemory"}
 
@@ -142,6 +147,7 @@ class Judge:
         self.stopped_functions: dict[str, str] = {}   # name -> what happened when it ran
         self.replay: list[tuple[str, str, bool]] = []  # (cell name, source, setup) that succeeded
         self.restarts = 0
+        self.figure_bytes = 0                          # student figures kept so far
         self.deadline = 0.0
         self.sandbox: Sandbox | None = None
         self.session: Session | None = None
@@ -269,6 +275,7 @@ class Judge:
             cell.outputs = [_error("CellStopped", gone.about())]
             return
         cell.outputs = [_stream(run.output, self.output_limit)] if run.output else []
+        cell.outputs += self._figures(run.figures)
         if not run.error:
             self.replay.append((name, cell.source, setup))
         else:
@@ -283,6 +290,18 @@ class Judge:
                                              f"cell was not run", functions)
                 with contextlib.suppress(WorkerGone):   # if it died, run() recovers
                     self.session.retire(self.stopped_functions)
+
+    def _figures(self, pngs: list[bytes]) -> list[nbformat.NotebookNode]:
+        """The student's figures as outputs, checked and capped here too (the worker is
+        not trusted): PNGs only, at most FIGURES_KB per notebook."""
+        outputs = []
+        for png in pngs[:MAX_FIGURES]:
+            if not png.startswith(PNG) or self.figure_bytes + len(png) > FIGURES_KB * 1024:
+                continue
+            self.figure_bytes += len(png)
+            outputs.append(nbformat.v4.new_output(
+                "display_data", data={"image/png": base64.b64encode(png).decode("ascii")}))
+        return outputs
 
     def _run_trusted(self, cell: nbformat.NotebookNode) -> None:
         before = set(self.trusted)

@@ -11,7 +11,7 @@ the worker stops answering, the session raises :class:`WorkerGone`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
@@ -63,6 +63,7 @@ class CellRun:
     ok: bool
     output: str
     error: dict | None
+    figures: list[bytes] = field(default_factory=list)   # PNGs of what the cell drew
 
 
 class Session:
@@ -200,8 +201,9 @@ class Session:
         self.send({"op": "exec", "source": source})
         if meanwhile is not None:
             meanwhile()
-        reply, _ = self.reply()
-        return CellRun(bool(reply.get("ok")), str(reply.get("output", "")), reply.get("error"))
+        reply, figures = self.reply()
+        return CellRun(bool(reply.get("ok")), str(reply.get("output", "")), reply.get("error"),
+                       list(figures))
 
     def names(self) -> dict[str, bool]:
         """The student's global names, each with whether it is callable."""
