@@ -24,6 +24,7 @@ BUILD_DIR = "build"
 EQUIVALENT_MUTANTS = "equivalent_mutants.toml"
 # matplotlib in headless runs (validate, the grader's worker): see autograde/mplbackend.py
 HEADLESS_MPLBACKEND = "module://autograde.mplbackend"
+FIGURES_PER_CELL = 4   # figures of one cell the grader keeps for the feedback (mplbackend)
 
 
 def find_root(start: Path) -> Path:

@@ -23,11 +23,11 @@ from pathlib import Path
 import nbformat
 
 from autograde import notebook
+from autograde.config import FIGURES_PER_CELL
 from autograde.grading.proxies import RemoteFunction
 from autograde.grading.result import Incident, TestResult
 from autograde.grading.sandbox import Limits, Sandbox, cell_functions
 from autograde.grading.session import FunctionStopped, Session, WorkerGone
-from autograde.grading.worker import MAX_FIGURES
 from nnutils.checks import CheckFailed
 
 
@@ -295,7 +295,7 @@ class Judge:
         """The student's figures as outputs, checked and capped here too (the worker is
         not trusted): PNGs only, at most FIGURES_KB per notebook."""
         outputs = []
-        for png in pngs[:MAX_FIGURES]:
+        for png in pngs[:FIGURES_PER_CELL]:
             if not png.startswith(PNG) or self.figure_bytes + len(png) > FIGURES_KB * 1024:
                 continue
             self.figure_bytes += len(png)

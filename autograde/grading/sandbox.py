@@ -44,6 +44,7 @@ from autograde.config import HEADLESS_MPLBACKEND
 from autograde.errors import AutogradeError
 
 SANDBOX_DIR = "/submission"
+FIGURES_PER_NOTEBOOK = 6     # the student's first figures, kept for the feedback
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -142,7 +143,7 @@ def worker_env(home: str) -> dict[str, str]:
     return {
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
         "HOME": home, "LANG": "C.UTF-8", "MPLBACKEND": HEADLESS_MPLBACKEND,
-        "AUTOGRADE_KEEP_FIGURES": "1",
+        "AUTOGRADE_KEEP_FIGURES": str(FIGURES_PER_NOTEBOOK),
         "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
         "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
         "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",

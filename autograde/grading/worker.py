@@ -38,29 +38,17 @@ import numpy as np
 from autograde.grading import wire
 
 _REAL_EXIT = os._exit
-MAX_FIGURES = 4               # figures a cell's reply carries (the rest are closed unseen)
 MAX_FIGURE_BYTES = 256_000    # a larger PNG is dropped
 
 
 def _figures() -> list[bytes]:
-    """The figures the cell showed or left open, as small PNGs, then closed: what the
-    student drew goes back into the autograded notebook and the feedback."""
-    plt = sys.modules.get("matplotlib.pyplot")
-    if plt is None:
-        return []
+    """The figures the cell showed or left open, as small PNGs (the headless backend
+    renders them, see :mod:`autograde.mplbackend`): what the student drew goes back into
+    the autograded notebook and the feedback."""
     backend = sys.modules.get("autograde.mplbackend")
-    pngs = list(backend.shown) if backend is not None else []
-    if backend is not None:
-        backend.shown.clear()
-    try:
-        for num in plt.get_fignums()[:MAX_FIGURES - len(pngs)]:
-            buf = io.BytesIO()
-            plt.figure(num).savefig(buf, format="png", dpi=60)
-            pngs.append(buf.getvalue())
-        plt.close("all")
-    except Exception:   # a student's broken figure: no picture, the verdict is the tests'
-        pass
-    return [png for png in pngs[:MAX_FIGURES] if len(png) <= MAX_FIGURE_BYTES]
+    if backend is None:
+        return []
+    return [png for png in backend.take() if len(png) <= MAX_FIGURE_BYTES]
 
 
 class CappedText(io.TextIOBase):

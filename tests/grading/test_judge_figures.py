@@ -12,7 +12,7 @@ import nbformat
 from autograde.grading.feedback import FeedbackWriter
 from autograde.grading.judge import FIGURES_KB, PNG, Judge
 from autograde.grading.result import GradeResult
-from autograde.grading.sandbox import Limits
+from autograde.grading.sandbox import FIGURES_PER_NOTEBOOK, Limits
 
 from .conftest import source
 
@@ -48,3 +48,17 @@ def test_only_pngs_within_the_cap_are_kept(tmp_path):
     assert len(judge._figures([b"<script>alert(1)</script>", png])) == 1
     big = PNG + b"\0" * (FIGURES_KB * 1024)
     assert judge._figures([big]) == []
+
+
+def test_a_notebook_keeps_its_first_figures_only(tmp_path):
+    """Rendering costs time: the first FIGURES_PER_NOTEBOOK are kept, at most 4 a cell."""
+    nb = copy.deepcopy(source())
+    for _ in range(3):
+        nb.cells.insert(5, nbformat.v4.new_code_cell(
+            "import matplotlib.pyplot as plt\nfor k in range(5):\n"
+            "    plt.figure(); plt.plot([k, 1])\n    plt.show()\n"))
+    result = judged(nb, tmp_path)
+    kept = [sum(o.output_type == "display_data" for o in result.notebook.cells[i].outputs)
+            for i in (5, 6, 7)]
+    assert kept == [4, FIGURES_PER_NOTEBOOK - 4, 0], kept
+    assert result.score == 6
