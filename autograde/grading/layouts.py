@@ -40,6 +40,7 @@ LAYOUTS = ("folders", "canvas", "moodle", "nbgrader", "exchange")
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_ZIP_MEMBERS = 2000
 MAX_ZIP_RATIO = 200
+ZIP_ERRORS = (zipfile.BadZipFile, ValueError, OSError, EOFError)   # a damaged zip raises
 JUNK = {".ipynb_checkpoints", "__MACOSX", ".DS_Store", "Thumbs.db"}   # never a submission
 
 CANVAS = re.compile(r"^(?P<name>[^_/]+)_(?:(?P<late>late)_)?(?P<id>\d+)_(?:(?P<order>\d+)_)?"
@@ -101,19 +102,23 @@ def walk_folder(root: Path) -> list[Found]:
             if _is_junk((fname,)):
                 continue
             path = Path(dirpath) / fname
-            rel = str(path.relative_to(root))
-            info = os.lstat(path)
-            f = Found(rel, (info.st_mtime,))
-            if stat.S_ISLNK(info.st_mode):
-                f.problem = "is a link, not a file"
-            elif not _wanted(fname):
-                f.problem = "is not a notebook"
-            elif info.st_size > MAX_NOTEBOOK_BYTES:
-                f.problem = _too_large(info.st_size)
-            else:
-                f.data = path.read_bytes()
-            found.extend(_expand(f))
+            found += _file(path, str(path.relative_to(root)))
     return found
+
+
+def _file(path: Path, name: str) -> list[Found]:
+    """One file on disk: a notebook or a zip read (within the cap), anything else named."""
+    info = os.lstat(path)
+    f = Found(name, (info.st_mtime,))
+    if stat.S_ISLNK(info.st_mode):
+        f.problem = "is a link, not a file"
+    elif not _wanted(path.name):
+        f.problem = "is not a notebook"
+    elif info.st_size > MAX_NOTEBOOK_BYTES:
+        f.problem = _too_large(info.st_size)
+    else:
+        f.data = path.read_bytes()
+    return _expand(f)
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -149,7 +154,7 @@ def walk_zip(source: Path | bytes, nested: bool = True) -> list[Found]:
             else:
                 try:
                     f.data = _read_member(zf, info)
-                except (ValueError, zipfile.BadZipFile, OSError, EOFError) as err:
+                except ZIP_ERRORS as err:
                     f.problem = str(err)
             found.extend(_expand(f) if nested else [f])
     return found
@@ -161,7 +166,7 @@ def _expand(f: Found) -> list[Found]:
         return [f]
     try:
         inner = walk_zip(f.data, nested=False)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:
+    except ZIP_ERRORS as err:
         return [Found(f.name, f.rank, problem=f"is not a usable zip file ({err})")]
     for g in inner:
         g.name, g.rank, g.late = f"{f.name}/{g.name}", f.rank + g.rank, f.late
@@ -177,16 +182,13 @@ def _zip_mtime(info: zipfile.ZipInfo) -> float:
 
 def _timestamp(text: str) -> float | None:
     """nbgrader's timestamp.txt ("2026-12-01 13:05:00.123456 UTC") as seconds, or None."""
-    text = text.strip().replace(" UTC", "+00:00")
-    for candidate in (text, text.replace(" ", "T", 1)):
-        try:
-            stamp = datetime.datetime.fromisoformat(candidate)
-        except ValueError:
-            continue
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=datetime.timezone.utc)
-        return stamp.timestamp()
-    return None
+    try:   # Python 3.11 reads the space between date and time, and the fraction
+        stamp = datetime.datetime.fromisoformat(text.strip().replace(" UTC", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=datetime.timezone.utc)
+    return stamp.timestamp()
 
 
 def _folder_time(folder: Path, fallback: str = "") -> float | None:
@@ -211,6 +213,15 @@ def _top_level(submissions: Path) -> list[tuple[str, Path | None, list[Found]]]:
     return [(head, None, files) for head, files in sorted(groups.items())]
 
 
+def _top_names(submissions: Path) -> list[str]:
+    """The names of the top-level entries, without reading a file (what detect needs)."""
+    if submissions.is_dir():
+        return [name for name, _, _ in _top_level(submissions)]
+    with zipfile.ZipFile(submissions) as zf:      # grouped as _top_level groups members
+        heads = {n.replace("\\", "/").partition("/")[0] for n in zf.namelist()}
+    return sorted(h for h in heads if h and not _is_junk((h,)))
+
+
 def _entry_files(path: Path | None, files: list[Found], name: str) -> list[Found]:
     """The files of one top-level entry: a folder walked, a file read, or zip members."""
     if path is None:                                        # read, zips expanded
@@ -222,22 +233,9 @@ def _entry_files(path: Path | None, files: list[Found], name: str) -> list[Found
     if path.name.lower().endswith(".zip"):
         try:
             return walk_zip(path)
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:
+        except ZIP_ERRORS as err:
             return [Found(name, problem=f"is not a usable zip file ({err})")]
-    return _loose_file(path)
-
-
-def _loose_file(path: Path) -> list[Found]:
-    """One loose file of a flat download."""
-    info = os.lstat(path)
-    f = Found(path.name, (info.st_mtime,))
-    if not _wanted(path.name):
-        f.problem = "is not a notebook"
-    elif info.st_size > MAX_NOTEBOOK_BYTES:
-        f.problem = _too_large(info.st_size)
-    else:
-        f.data = path.read_bytes()
-    return _expand(f)
+    return _file(path, path.name)                           # a loose file of a flat download
 
 
 def _students(by_id: dict[str, StudentFiles], student_id: str, name: str = "") -> StudentFiles:
@@ -357,7 +355,7 @@ def detect(submissions: Path) -> str:
             return "nbgrader"
         if (submissions / "inbound").is_dir() or submissions.name == "inbound":
             return "exchange"
-    names = [name for name, _, _ in _top_level(submissions)]
+    names = _top_names(submissions)
     for layout, pattern in (("exchange", EXCHANGE), ("moodle", MOODLE), ("canvas", CANVAS)):
         if names and sum(bool(pattern.match(n)) for n in names) * 2 > len(names):
             if layout != "canvas" or any(n.lower().endswith((".ipynb", ".zip"))
@@ -381,6 +379,6 @@ def read(submissions: Path, layout: str = "auto") -> Download:
                              f"folder (only Canvas and Moodle downloads may stay zipped)")
     try:
         return READERS[layout](submissions)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:
+    except ZIP_ERRORS as err:
         raise AutogradeError(f"{submissions} cannot be read as a {layout} download ({err})"
                              ) from None
