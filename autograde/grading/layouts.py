@@ -370,7 +370,11 @@ def detect(submissions: Path) -> str:
 def read(submissions: Path, layout: str = "auto") -> Download:
     """Read SUBMISSIONS in ``layout`` (``auto``: :func:`detect`)."""
     if layout == "auto":
-        layout = detect(submissions)
+        try:
+            layout = detect(submissions)
+        except ZIP_ERRORS as err:
+            raise AutogradeError(f"{submissions} is not a usable zip file ({err}): download "
+                                 f"it again from the LMS") from None
     if layout not in READERS:
         raise AutogradeError(f"--layout must be auto or one of {', '.join(LAYOUTS)}, "
                              f"not {layout!r}")

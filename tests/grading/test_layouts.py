@@ -210,6 +210,13 @@ def test_a_zip_that_is_no_lms_download_is_refused_with_what_to_do(tmp_path):
         collect(download, ASSIGNMENTS, layout="nbgrader")
 
 
+def test_a_damaged_download_is_a_clear_error(tmp_path):
+    download = tmp_path / "submissions.zip"
+    download.write_bytes(b"PK\x03\x04 cut short")
+    with pytest.raises(AutogradeError, match="is not a usable zip file .*download it again"):
+        collect(download, ASSIGNMENTS)
+
+
 def test_a_hostile_canvas_zip_is_refused_member_by_member(tmp_path):
     download = write_zip(tmp_path / "submissions.zip", {
         f"lovelaceada_12345_67890_{NAME}.ipynb": GOOD,
