@@ -200,6 +200,7 @@ def _plan(opts: Options,
     subs = found.submissions
     digests = {n: digest(opts.course, n) for n in opts.names}
     notebooks = {n: notebook_texts(opts.course, n) for n in opts.names}   # one copy each
+    tops = {n: max_score(opts.course, n) for n in opts.names}
     tasks: list[tuple[Task, collect.Submission]] = []
     settled: list[GradeResult] = []
     for sub in subs:
@@ -211,9 +212,9 @@ def _plan(opts: Options,
                 record.save_result(opts.out, previous)
             continue
         if sub.status != "ok":
-            top = max_score(opts.course, sub.assignment) if sub.assignment else 0.0
             settled.append(GradeResult.ungraded(sub.student_id, sub.assignment, sub.status,
-                                                sub.detail, top, key, sub.name))
+                                                sub.detail, tops.get(sub.assignment, 0.0),
+                                                key, sub.name))
             continue
         # Local sandboxes run under OUT/.work (removed when grading ends, even after
         # a crash); a Dask worker makes its own temp folder.
