@@ -22,8 +22,6 @@ columns come from the roster `autograde grade --roster` kept in OUT (or
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
@@ -50,11 +48,7 @@ def _score(r: GradeResult | None) -> str:
 
 
 def _text(columns: list[str], rows: list[list[str]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return buf.getvalue()
+    return record.csv_text(columns, (dict(zip(columns, row)) for row in rows))
 
 
 def _key(text: str) -> str:
@@ -78,11 +72,10 @@ def canvas(results: list[GradeResult], people: dict[str, Person]) -> str:
     by = {(r.student_id, r.assignment): r for r in results}
     tops = {a: max(r.max_score for r in results if r.assignment == a) for a in assignments}
     rows = [["    Points Possible", "", "", "", "", *(_num(tops[a]) for a in assignments)]]
-    for sid in _students(results, people):
-        p = people.get(sid, Person(sid, _name(results, sid)))
-        rows.append([p.name, sid, p.extra.get("SIS User ID", ""), p.extra.get("SIS Login ID", ""),
-                     p.extra.get("Section", ""),
-                     *(_score(by.get((sid, a))) for a in assignments)])
+    for p in _class(results, people):
+        rows.append([p.name, p.student_id, p.extra.get("SIS User ID", ""),
+                     p.extra.get("SIS Login ID", ""), p.extra.get("Section", ""),
+                     *(_score(by.get((p.student_id, a))) for a in assignments)])
     return _text(CANVAS_PEOPLE + [canvas_column(a, people) for a in assignments], rows)
 
 
@@ -91,11 +84,10 @@ def moodle(results: list[GradeResult], people: dict[str, Person], assignment: st
     by = {r.student_id: r for r in results if r.assignment == assignment}
     top = max((r.max_score for r in by.values()), default=0.0)
     rows = []
-    for sid in _students(results, people):
-        r = by.get(sid)
-        p = people.get(sid, Person(sid, _name(results, sid)))
+    for p in _class(results, people):
+        r = by.get(p.student_id)
         submitted = r is not None and r.status != "missing"
-        rows.append([f"Participant {sid}", p.name, p.email,
+        rows.append([f"Participant {p.student_id}", p.name, p.email,
                      "Submitted for grading" if submitted else "No submission",
                      _score(r), _num(top), "Yes", "", "", feedback(r) if submitted else ""])
     return _text(MOODLE_COLUMNS, rows)
@@ -124,24 +116,23 @@ def plain(results: list[GradeResult], people: dict[str, Person]) -> str:
     for a in assignments:
         columns += [a, f"{a} late"]
     rows = []
-    for sid in _students(results, people):
-        p = people.get(sid, Person(sid, _name(results, sid)))
-        row = [sid, p.name, p.email]
+    for p in _class(results, people):
+        row, total = [p.student_id, p.name, p.email], 0.0
         for a in assignments:
-            r = by.get((sid, a))
+            r = by.get((p.student_id, a))
             row += [_score(r), "late" if r is not None and r.late else ""]
-        rows.append(row + [_num(sum(r.score for r in results if r.student_id == sid))])
+            total += r.score if r is not None else 0.0
+        rows.append(row + [_num(total)])
     return _text(columns + ["total"], rows)
 
 
-def _students(results: list[GradeResult], people: dict[str, Person]) -> list[str]:
-    """The roster's students in its order, then anyone else graded."""
-    graded = sorted({r.student_id for r in results} - set(people))
-    return list(people) + graded
-
-
-def _name(results: list[GradeResult], sid: str) -> str:
-    return next((r.name for r in results if r.student_id == sid and r.name), "")
+def _class(results: list[GradeResult], people: dict[str, Person]) -> list[Person]:
+    """The roster's students in its order, then anyone else graded (named as graded)."""
+    names: dict[str, str] = {}
+    for r in results:
+        if r.student_id not in people:
+            names[r.student_id] = names.get(r.student_id) or r.name
+    return list(people.values()) + [Person(sid, names[sid]) for sid in sorted(names)]
 
 
 def export(out: Path, fmt: str, assignment: str | None = None,

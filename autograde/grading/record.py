@@ -76,12 +76,12 @@ def write_csvs(out: Path) -> tuple[Path, Path]:
     """Rebuild grades.csv (one row per student and assignment) and tests.csv."""
     results = all_results(out)
     grades, tests = out / "grades.csv", out / "tests.csv"
-    write_atomic(grades, _csv_text(GRADES_COLUMNS, (
+    write_atomic(grades, csv_text(GRADES_COLUMNS, (
         {"student_id": r.student_id, "name": r.name, "assignment": r.assignment,
          "score": _num(r.score), "max_score": _num(r.max_score), "status": r.status,
          "late": int(r.late), "incidents": len(r.incidents),
          "detail": r.detail, "seconds": f"{r.seconds:.1f}"} for r in results)))
-    write_atomic(tests, _csv_text(TESTS_COLUMNS, (
+    write_atomic(tests, csv_text(TESTS_COLUMNS, (
         {"student_id": r.student_id, "assignment": r.assignment, "test": t.test,
          "hidden": t.hidden, "points": _num(t.points), "max_points": _num(t.max_points),
          "passed": int(t.passed), "message": t.message}
@@ -93,7 +93,7 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-def _csv_text(columns: list[str], rows) -> str:
+def csv_text(columns: list[str], rows) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()

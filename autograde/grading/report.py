@@ -287,10 +287,10 @@ def write_report(out: Path) -> str:
     folder = out / "report"
     folder.mkdir(parents=True, exist_ok=True)
     rates, groups = pass_rates(results), failure_groups(results)
-    record.write_atomic(folder / "pass_rates.csv", record._csv_text(
+    record.write_atomic(folder / "pass_rates.csv", record.csv_text(
         ["assignment", "exercise", "submissions", "passed", "pass_rate"],
         ({**r, "pass_rate": f"{r['pass_rate']:.3f}"} for r in rates)))
-    record.write_atomic(folder / "common_failures.csv", record._csv_text(
+    record.write_atomic(folder / "common_failures.csv", record.csv_text(
         ["assignment", "exercise", "count", "error", "tests", "example"],
         ({"assignment": g.assignment, "exercise": g.exercise, "count": g.count,
           "error": g.error, "tests": " ".join(g.tests), "example": g.example}
