@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from autograde.argtypes import positive
 from autograde.config import Course, find_root
 from autograde.errors import AutogradeError, LayoutError
 from autograde.grading.commands import add_parsers as add_grading_parsers
@@ -56,13 +57,6 @@ def cmd_demo(course: Course, args: argparse.Namespace) -> int:
     return EXIT_OK if demo(state) else EXIT_FAILED
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="autograde",
@@ -90,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "NotImplementedError; notebooks/ equals a fresh release; no solution or "
                     "hidden test text leaked. Exits 1 and says what to fix when a check fails.")
     val.add_argument("names", nargs="*", metavar="NAME", help=NAMES_HELP)
-    val.add_argument("--timeout", type=_positive_int, default=CELL_TIMEOUT,
+    val.add_argument("--timeout", type=positive(int), default=CELL_TIMEOUT,
                      help=f"seconds one cell may run (default: {CELL_TIMEOUT})")
     val.set_defaults(run=cmd_validate)
 
@@ -111,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_mutate_parser(sub)
 
     for command in (val, dem):
-        command.add_argument("-j", "--jobs", type=_positive_int, default=2,
+        command.add_argument("-j", "--jobs", type=positive(int), default=2,
                              help="notebooks executed at the same time (default: 2)")
     return parser
 

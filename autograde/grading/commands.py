@@ -7,22 +7,13 @@ import os
 import time
 from pathlib import Path
 
+from autograde.argtypes import fraction, positive
 from autograde.config import Course
 from autograde.errors import AutogradeError
 from autograde.grading.layouts import LAYOUTS
-from autograde.mutation.command import _score as fraction  # a number from 0 to 1
 
 EXIT_OK = 0
 EXIT_NOT_READY = 1
-
-
-def _positive(kind):
-    def parse(text: str):
-        value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError("must be positive")
-        return value
-    return parse
 
 
 def cmd_grade(course: Course, args: argparse.Namespace) -> int:
@@ -125,15 +116,15 @@ def add_parsers(sub) -> None:
                        help="the class list (id, name, email columns; a Canvas gradebook "
                             "export works): names in grades.csv, and every student on it "
                             "without a notebook is graded as missing")
-    grade.add_argument("--workers", type=_positive(int), default=os.cpu_count() or 1,
+    grade.add_argument("--workers", type=positive(int), default=os.cpu_count() or 1,
                        help="submissions graded at the same time (default: cores)")
-    grade.add_argument("--timeout", type=_positive(float), default=600.0,
+    grade.add_argument("--timeout", type=positive(float), default=600.0,
                        help="seconds one notebook may run in all (default: 600)")
-    grade.add_argument("--cell-timeout", type=_positive(float), default=60.0,
+    grade.add_argument("--cell-timeout", type=positive(float), default=60.0,
                        help="seconds one cell may run (a student's cell, or a test cell's "
                             "calls of the student's code); a cell over it costs only the "
                             "tests that need it (default: 60)")
-    grade.add_argument("--memory-mb", type=_positive(int), default=3072,
+    grade.add_argument("--memory-mb", type=positive(int), default=3072,
                        help="memory one notebook may use (default: 3072)")
     grade.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
                        help="bubblewrap when available (auto), required (bwrap), or off")
@@ -189,12 +180,12 @@ def add_parsers(sub) -> None:
                             help="the --out folder of `autograde grade`")
     similarity.add_argument("--assignment", default=None,
                             help="compare this assignment only (default: every graded one)")
-    similarity.add_argument("--top", type=_positive(int), default=20,
+    similarity.add_argument("--top", type=positive(int), default=20,
                             help="pairs shown in the report and printed (default: 20)")
     similarity.add_argument("--threshold", type=fraction, default=0.5,
                             help="lowest score shown, 0 to 1 (default: 0.5); pairs.csv has "
                                  "every pair that shares code")
-    similarity.add_argument("--min-tokens", type=_positive(int), default=None,
+    similarity.add_argument("--min-tokens", type=positive(int), default=None,
                             help="solutions with less code of their own (normalised "
                                  "characters, beyond the template) are not compared "
                                  "(default: 40)")

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from autograde.argtypes import fraction, positive
 from autograde.config import Course, find_root
 from autograde.errors import AutogradeError
 from autograde.mutation import report as output
@@ -23,24 +24,10 @@ from autograde.mutation.engine import (
 EXIT_OK, EXIT_FAILED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def _score(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return value
-
-
 def _add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("names", nargs="*", metavar="ASSIGNMENT",
                         help="assignments to mutate, as named in solutions/ (default: all)")
-    parser.add_argument("-j", "--jobs", "--workers", dest="jobs", type=_positive_int,
+    parser.add_argument("-j", "--jobs", "--workers", dest="jobs", type=positive(int),
                         default=max(1, os.cpu_count() or 1),
                         help="worker processes (default: the number of cores)")
     parser.add_argument("--exercise", action="append", metavar="NAME",
@@ -60,7 +47,7 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
                              "(default: solutions/equivalent_mutants.toml)")
     parser.add_argument("--json", type=Path, default=None, metavar="PATH",
                         help="also write the results as JSON to PATH")
-    parser.add_argument("--min-score", type=_score, default=None, metavar="S",
+    parser.add_argument("--min-score", type=fraction, default=None, metavar="S",
                         help="exit with 1 when an exercise scores below S (e.g. 0.9)")
     parser.add_argument("--list-survivors", action="store_true",
                         help="print every surviving mutant with its changed lines")
