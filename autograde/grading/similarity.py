@@ -17,7 +17,6 @@ A high score is a reason to look, not proof.
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import re
@@ -32,6 +31,7 @@ from autograde import notebook
 from autograde.config import Course
 from autograde.errors import AutogradeError
 from autograde.grading import record
+from autograde.grading.result import GradeResult
 
 NOISE_TOKENS = 25   # copydetect's default: shared runs shorter than this are noise
 MIN_TOKENS = 40     # solutions with less code of their own than this are not compared
@@ -165,10 +165,11 @@ def compare_exercise(assignment: str, name: str, codes: dict[str, str], given: G
     return Exercise(assignment, name, solutions, too_short, pairs)
 
 
-def submitted_code(out: Path, assignment: str) -> dict[str, dict[str, str]]:
+def submitted_code(out: Path, results: list[GradeResult],
+                   assignment: str) -> dict[str, dict[str, str]]:
     """exercise -> {student -> code of their solution cell}, from OUT/autograded/."""
     by_exercise: dict[str, dict[str, str]] = {}
-    for result in record.all_results(out):
+    for result in results:
         path = (out / "autograded" / record.safe_name(result.student_id)
                 / f"{record.safe_name(assignment)}.ipynb")
         if result.assignment != assignment or not path.is_file():   # invalid, missing
@@ -193,7 +194,8 @@ def release_of(course: Course, assignment: str):
 def compare_class(course: Course, out: Path, assignment: str | None = None,
                   min_tokens: int = MIN_TOKENS) -> list[Exercise]:
     """Every exercise of every graded assignment in OUT (or of ``assignment`` only)."""
-    graded = sorted({r.assignment for r in record.all_results(out) if r.assignment})
+    results = record.all_results(out)
+    graded = sorted({r.assignment for r in results if r.assignment})
     if not graded:
         raise AutogradeError(f"{out} holds no results: run `autograde grade SUBMISSIONS "
                              f"--out {out}` first")
@@ -203,7 +205,7 @@ def compare_class(course: Course, out: Path, assignment: str | None = None,
     exercises = []
     for name in [assignment] if assignment else graded:
         given = Given.of(release_of(course, name))
-        for exercise, codes in submitted_code(out, name).items():
+        for exercise, codes in submitted_code(out, results, name).items():
             exercises.append(compare_exercise(name, exercise, codes, given, min_tokens))
     return exercises
 
@@ -228,14 +230,10 @@ def repeated(pairs: list[Pair]) -> list[tuple[str, str, list[str]]]:
 
 def csv_text(pairs: list[Pair]) -> str:
     """pairs.csv: one row per pair sharing code, in the order given."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(PAIRS_CSV)
-    for p in pairs:
-        writer.writerow([p.assignment, p.exercise, p.a.student, p.b.student,
-                         f"{p.similarity_a:.3f}", f"{p.similarity_b:.3f}", f"{p.score:.3f}",
-                         p.shared_tokens, p.a.tokens, p.b.tokens])
-    return buf.getvalue()
+    return record.csv_text(PAIRS_CSV, (dict(zip(PAIRS_CSV, [
+        p.assignment, p.exercise, p.a.student, p.b.student, f"{p.similarity_a:.3f}",
+        f"{p.similarity_b:.3f}", f"{p.score:.3f}", p.shared_tokens, p.a.tokens, p.b.tokens]))
+        for p in pairs))
 
 
 def table(pairs: list[Pair]) -> str:
