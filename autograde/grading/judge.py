@@ -326,8 +326,9 @@ class Judge:
     def _not_run(self, cell, m: dict, stopped: _Stopped) -> TestResult:
         result = TestResult(str(m.get("grade_id")), 0.0, float(m.get("points", 0) or 0),
                             "BEGIN HIDDEN TESTS" in cell.source)
+        result.error = "NotRun"
         result.message = f"not run, because the notebook stopped earlier: {stopped.detail}"
-        cell.outputs = [_error("NotRun", result.message)]
+        cell.outputs = [_error(result.error, result.message)]
         return result
 
     def judge_cell(self, cell, m: dict) -> TestResult:

@@ -36,7 +36,8 @@ from autograde.grading.result import GradeResult, TestResult
 SLOWEST = 10
 TOP_FAILURES = 3        # per exercise, in report.md; common_failures.csv has them all
 NOT_ATTEMPTED = "NotImplementedError"
-NOT_RUN = "NotRun"      # a test the judge did not run (the notebook stopped): no error type
+NOT_RUN = "NotRun"      # a test the judge did not run (the notebook stopped; results
+                        # recorded before the judge said so have no error type)
 # An exercise's outcome for one submission, in the plot's order, with its colour.
 OUTCOMES = {"full points": "#4477aa", "partial": "#ccbb44", "0 points": "#ee6677",
             "not attempted": "#bbbbbb"}

@@ -66,6 +66,7 @@ def test_incidents_are_bounded_in_number_and_time(graded_class):
     every = results["every-cell-crashes"]
     assert len(every.incidents) == LIMITS.restarts + 1
     assert every.seconds < 30, every.seconds
+    assert {t.error for t in every.tests} == {"NotRun"}, "its tests never ran"
     loop = results["mean-square-loops"]     # one endless call: one cell limit, plus replay
     assert loop.seconds < LIMITS.cell_timeout + 5, loop.seconds
     assert [i.functions for i in loop.incidents] == [["mean_square"]]
