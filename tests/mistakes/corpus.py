@@ -92,3 +92,30 @@ def assert_accepted(notebook: Path, alternative) -> None:
     assert set(results) == {f"test_{alternative.exercise}", f"hidden_{alternative.exercise}"}
     for outcome in results.values():
         assert outcome.passed, _failed(outcome)
+
+
+def assert_public_verdict(notebook: Path, exercise: str, variant_id: str, source: str,
+                          misses: dict[str, str]) -> None:
+    """The public test cell rejects the mistake ``exercise``-``variant_id`` before the
+    student submits, unless it is one of ``misses`` (pytest id -> why the public test
+    deliberately lets it through: an edge case or a size the hidden tests keep). A listed
+    miss must really pass the public test, so the list stays true."""
+    key = f"{exercise}-{variant_id}"
+    public = outcomes(notebook, exercise, source)[f"test_{exercise}"]
+    if key in misses:
+        assert public.passed, (f"{key} is listed as a mistake the public test lets through "
+                               f"({misses[key]}), but it fails it: take it off the list")
+        return
+    assert not public.passed, (f"the public test of {exercise} accepts {key}, which breaks a "
+                               f"requirement its prompt states: make the public test exercise "
+                               f"that requirement, or list it with the reason it is hidden")
+    assert public.error != "NotImplementedError", public
+    assert exercise in public.message, public.message
+
+
+def assert_misses_are_mistakes(misses: dict[str, str], variants) -> None:
+    """Every listed public-test miss names a mistake of the corpus and gives a reason."""
+    known = set(ids(variants))
+    for key, why in misses.items():
+        assert key in known, f"{key} is not a mistake of the corpus"
+        assert why.strip(), f"{key}: say why the public test lets it through"
