@@ -3,7 +3,8 @@
 For every source notebook of the chosen assignments:
 
 - ``layout``: it follows docs/authoring.md (:mod:`autograde.layout`);
-- ``solution``: it runs headless with every graded cell passing and silent on stderr;
+- ``solution``: it runs headless with every graded cell passing and silent on stderr,
+  and every ``# -> TEXT`` demo comment matches what its cell printed;
 - ``release``: its committed student version runs to the end, every graded cell
   failing with NotImplementedError (other cells may fail only with
   NotImplementedError or the NameError that follows one);
@@ -19,6 +20,8 @@ Notebooks run in a small pool of threads (each run is its own kernel process).
 
 from __future__ import annotations
 
+import difflib
+import re
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +42,9 @@ from autograde.release import fresh_release
 CHECKS = ("layout", "solution", "release", "graded", "fresh", "leaks")
 RELEASE_MAY_RAISE = {"NotImplementedError", "NameError"}
 STUB_ERROR = "NotImplementedError"
+# A demo line's comment that states what the cell prints: `print(x)  # -> [[9. 6.] [6. 4.]]`
+DEMO_COMMENT = re.compile(r"(?:^|\s)# -> (.*\S)")
+_SHOWN_CHARS = 120
 
 
 @dataclass
@@ -114,12 +120,63 @@ def _said(cell: CellResult) -> str:
     return cell.message.rstrip(".") or "(no message)"
 
 
+def _squeeze(text: str) -> str:
+    """``text`` with every run of whitespace counted as one space."""
+    return " ".join(text.split())
+
+
+def _printed(cell) -> str:
+    """What a code cell showed: its stdout streams, then its results' text/plain."""
+    return "".join(out.get("text", "") if out.get("output_type") == "stream"
+                   else out.get("data", {}).get("text/plain", "")
+                   for out in cell.get("outputs", [])
+                   if (out.get("output_type") == "stream" and out.get("name") == "stdout")
+                   or out.get("output_type") == "execute_result")
+
+
+def _nearest(expected: str, printed: str) -> str:
+    """The one to three consecutive lines of ``printed`` most like ``expected``; of equals,
+    the last and shortest (a demo comment usually sits on the cell's last print)."""
+    lines = [line for line in printed.splitlines() if line.strip()]
+    windows = [_squeeze(" ".join(lines[end - n + 1:end + 1])) for end in range(len(lines))
+               for n in (3, 2, 1) if n <= end + 1]
+    best = max(reversed(windows), default="",
+               key=lambda w: difflib.SequenceMatcher(None, expected, w).ratio())
+    return best if len(best) <= _SHOWN_CHARS else best[:_SHOWN_CHARS - 3] + "..."
+
+
+def demo_comment_problems(run: NotebookRun) -> list[str]:
+    """Demo comments that the executed notebook contradicts.
+
+    A code line may say what its cell prints with a comment ``# -> TEXT``
+    (``print(x)  # -> [[9. 6.] [6. 4.]]``). TEXT must appear in what the cell
+    printed (stdout and the cell's result, text/plain), counting every run of
+    whitespace as one space on both sides. Only cells that ran are judged.
+    """
+    problems = []
+    for index in sorted(run.cells):
+        cell = run.notebook.cells[index]
+        printed = _squeeze(_printed(cell))
+        for line in cell.source.splitlines():
+            match = DEMO_COMMENT.search(line)
+            if match is None or _squeeze(match.group(1)) in printed:
+                continue
+            said = f"the comment says `# -> {match.group(1).strip()}`"
+            got = (f"the cell printed `{_nearest(_squeeze(match.group(1)), _printed(cell))}`"
+                   if printed else "the cell printed nothing")
+            problems.append(f"{cell_label(run.notebook, index)}: {said} but {got}: fix the "
+                            f"comment, or print the expectation with code")
+    return problems
+
+
 def judge_solution(run: NotebookRun) -> tuple[list[str], list[str]]:
     """Problems and warnings of a solution notebook's run.
 
     Every cell must run without error (the reference notebook runs top to
     bottom); graded cells must also write nothing to stderr, because stock
     nbgrader scores such a cell zero. Other cells writing to stderr only warn.
+    Every ``# -> TEXT`` demo comment must match what its cell printed
+    (:func:`demo_comment_problems`).
     """
     problems, warnings = _run_problems(run), []
     for cell in run.cells.values():
@@ -134,7 +191,7 @@ def judge_solution(run: NotebookRun) -> tuple[list[str], list[str]]:
                             f"student's function, not the test's own code)")
         elif cell.stderr:
             warnings.append(f"{label} writes to stderr: {_first_stderr_line(cell.stderr)!r}")
-    return problems, warnings
+    return problems + demo_comment_problems(run), warnings
 
 
 def judge_release(run: NotebookRun) -> list[str]:
