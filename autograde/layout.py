@@ -23,6 +23,7 @@ END_SOLUTION = "END SOLUTION"
 BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
 END_HIDDEN = "END HIDDEN TESTS"
 KERNEL_NAME = "python3"
+MAX_MARKDOWN_WORDS = 250  # words of one markdown cell: a student reads it at a glance
 
 
 def cell_label(nb: nbformat.NotebookNode, index: int) -> str:
@@ -160,6 +161,18 @@ def check_markers_placed(nb: nbformat.NotebookNode) -> list[str]:
     return problems
 
 
+def check_markdown_length(nb: nbformat.NotebookNode) -> list[str]:
+    """No markdown cell longer than MAX_MARKDOWN_WORDS words (whitespace-separated)."""
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        words = len(cell.source.split())
+        if cell.cell_type == "markdown" and words > MAX_MARKDOWN_WORDS:
+            problems.append(f"markdown {cell_label(nb, index)} has {words} words, more than "
+                            f"{MAX_MARKDOWN_WORDS}: split it into cells, or move detail into "
+                            f"a collapsed <details> hint in a cell of its own")
+    return problems
+
+
 RULES: list[Callable[[nbformat.NotebookNode], list[str]]] = [
     check_kernel,
     check_grade_ids,
@@ -169,6 +182,7 @@ RULES: list[Callable[[nbformat.NotebookNode], list[str]]] = [
     check_graded_cells,
     check_hidden_cells,
     check_markers_placed,
+    check_markdown_length,
 ]
 
 

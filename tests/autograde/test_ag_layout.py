@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+import nbformat
 import pytest
 from ag_support import ASSIGNMENTS, FIXTURES, GOOD_SOURCE, REAL
 
@@ -82,6 +83,29 @@ def test_markers_outside_their_cells_are_reported():
     problems = edited(edit)
     assert any(p.startswith("'summary' holds a SOLUTION marker") for p in problems), problems
     assert any(p.startswith("'test_square' holds a HIDDEN TESTS marker") for p in problems)
+
+
+def test_markdown_cell_of_at_most_250_words_passes():
+    def edit(nb, cells):
+        cells["summary"].source = "## Summary\n\n" + "word " * 248 + "\n\n"
+    assert edited(edit) == []
+
+
+def test_markdown_cell_over_250_words_is_reported_with_its_count():
+    def edit(nb, cells):
+        cells["summary"].source = "## Summary\n" + "a\n\n  word " * 125
+    assert edited(edit) == ["markdown 'summary' has 252 words, more than 250: split it into "
+                            "cells, or move detail into a collapsed <details> hint in a cell "
+                            "of its own"]
+
+
+def test_long_markdown_cell_without_grade_id_is_named_by_number_and_first_line():
+    def edit(nb, cells):
+        nb.cells.insert(2, nbformat.v4.new_markdown_cell("## Long\n" + "word " * 300))
+        nb.cells.insert(3, nbformat.v4.new_code_cell("x = 1\n" * 300))
+    assert edited(edit) == ["markdown cell 3 ('## Long') has 302 words, more than 250: split "
+                            "it into cells, or move detail into a collapsed <details> hint in "
+                            "a cell of its own"]
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
