@@ -4,6 +4,7 @@
 - ``nnutils.checks``: assertion helpers the graded tests call.
 - ``nnutils.plots``: the plots the notebooks draw.
 - ``nnutils.gradcheck``: numerical gradients and relative errors.
+- ``nnutils.widgets``: interactive explorers, with a static figure for headless runs.
 """
 
 __version__ = "0.1.0"
