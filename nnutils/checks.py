@@ -19,10 +19,13 @@ prints while it is being tested.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
+import re
 import warnings
-from typing import Any, Callable, Mapping
+from fractions import Fraction
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
@@ -40,6 +43,10 @@ __all__ = [
     "check_unchanged",
     "check_true",
     "passed",
+    "depends_on",
+    "using",
+    "check_answered",
+    "check_answer",
 ]
 
 
@@ -98,9 +105,11 @@ def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
                 warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             return fn(*args, **kwargs)
-    except NotImplementedError:
+    except NotImplementedError as err:
+        inner = _raised_in(err)
+        who = f"`{name}`" if inner in (None, name) else f"`{inner}` (which `{name}` calls)"
         raise NotImplementedError(
-            f"`{name}` is not implemented yet: replace `raise NotImplementedError()` "
+            f"{who} is not implemented yet: replace `raise NotImplementedError()` "
             f"in its cell with your code, run that cell, then run this test again."
         ) from None
     except Exception as err:  # keep the student's traceback, add where it happened
@@ -110,6 +119,22 @@ def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         )
         err.add_note(f"(raised inside `{name}` while the test called it with: {shapes})")
         raise
+
+
+_FRAME = re.compile(r"line \d+, in (\w+)")
+
+
+def _raised_in(err: BaseException) -> str | None:
+    """The function an exception was raised in: the innermost frame of the student's
+    traceback (kept as a note when the grader ran the code in another process), else of
+    the local one."""
+    frames = _FRAME.findall("\n".join(getattr(err, "__notes__", ())))
+    if frames:
+        return frames[-1]
+    tb, name = err.__traceback__, None
+    while tb is not None:
+        name, tb = tb.tb_frame.f_code.co_name, tb.tb_next
+    return name
 
 
 def as_array(name: str, got: Any) -> np.ndarray:
@@ -217,8 +242,41 @@ def check_close(name: str, got: Any, expected: Any, *, rtol: float = 1e-5, atol:
     count = f" ({int(off.sum())} of {arr.size} entries are off)" if arr.size > 1 else ""
     raise CheckFailed(
         f"{name} is {_fmt(arr[index])}{_where(index)}, expected {_fmt(expected[index])}"
-        f"{_describe_inputs(inputs, index, arr.shape)}{count}."
+        f"{_describe_inputs(inputs, index, arr.shape)}{count}.{_size_hint(arr, expected)}"
     )
+
+
+def _whole(x: float) -> int | None:
+    """``x`` as a whole number >= 2 when it is one (to 1e-6), else None."""
+    n = round(x)
+    return n if n >= 2 and abs(x - n) <= 1e-6 * n else None
+
+
+def _size_hint(got: np.ndarray, expected: np.ndarray) -> str:
+    """What the size of the error says, when it says something: every entry off by the
+    same factor (a mean instead of a sum, a 1/2 too many), the opposite sign, or a
+    transposed matrix. '' when the error has no such pattern."""
+    if got.ndim == 2 and got.shape[0] == got.shape[1] > 1 and np.allclose(got.T, expected):
+        return " It is the transpose of the expected matrix: check the order of the axes."
+    nonzero = np.abs(expected) > 1e-12
+    if (not nonzero.any() or not np.isfinite(got).all() or not np.isfinite(expected).all()
+            or not np.allclose(got[~nonzero], 0.0, atol=1e-12)):
+        return ""
+    ratios = got[nonzero] / expected[nonzero]
+    ratio = float(ratios.mean())
+    if ratio == 0 or not np.allclose(ratios, ratio, rtol=1e-6, atol=0.0) or np.isclose(ratio, 1):
+        return ""
+    if np.isclose(ratio, -1.0):
+        return " Every entry has the opposite sign: check the sign of your formula."
+    many, few = _whole(abs(ratio)), _whole(1 / abs(ratio)) if ratio else None
+    if many or few:
+        factor = f"{many} times" if many else f"1/{few} of"
+        return (f" It is {'minus ' if ratio < 0 else ''}{factor} the expected value: look for "
+                f"a constant you left out or added (a sum instead of a mean, a factor 1/2).")
+    if nonzero.sum() >= 2:
+        return (f" Every entry is {ratio:.4g} times the expected one: one constant factor is "
+                f"off (a sum instead of a mean, a factor 1/2, a scale you left out).")
+    return ""
 
 
 def check_equal(name: str, got: Any, expected: Any,
@@ -292,6 +350,166 @@ def passed(name: str, hidden: bool = False) -> None:
         print(f"\u2714 {name}: hidden tests passed.")
     else:
         print(f"\u2714 {name}: public tests passed; more tests run when graded.")
+
+
+@contextlib.contextmanager
+def depends_on(exercise: str, **checks: Callable[[], None]) -> Iterator[None]:
+    """Blame the earlier function when a test of a later exercise fails because of it.
+
+    ``checks`` maps the name of each earlier function ``exercise`` calls to a small check
+    of it (a callable that raises :class:`CheckFailed` when that function is wrong). They
+    run only when the block fails; the first that fails turns the failure into a message
+    that says which earlier function to fix first::
+
+        with depends_on("logistic_regression_sgd", minibatches=check_minibatches_cover):
+            w, b, losses = call(logistic_regression_sgd, X, y, 0.1, 5, 4, rng)
+            ...
+    """
+    try:
+        yield
+    except NotImplementedError:    # nothing to blame yet: call() names the missing function
+        raise
+    except Exception as failure:   # a failed check, or a crash inside the earlier function
+        for earlier, check in checks.items():
+            try:
+                check()
+            except Exception as err:
+                raise CheckFailed(
+                    f"{exercise} failed ({_first_sentence(failure)}), and it calls {earlier}, "
+                    f"which is wrong: {err} Fix {earlier} first (its own test says more), "
+                    f"then run this test again.") from None
+        raise
+
+
+def _first_sentence(err: BaseException) -> str:
+    text = str(err).strip() or type(err).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+# The grader puts a function under this name in the namespace its test cells run in: it
+# defines code in the student's process (where the student's functions look their
+# callees up) and returns how to undo it. A plain kernel has no such entry.
+DEFINE_HOOK = "__nnutils_define__"
+
+
+@contextlib.contextmanager
+def using(namespace: dict, *sources: str) -> Iterator[None]:
+    """Within the block, the functions the ``sources`` define (the text of reference
+    ``def`` statements) replace the student's, so that a test of a later exercise judges
+    that exercise alone and one wrong earlier function does not cost points twice.
+
+    ``namespace`` is the test cell's ``globals()``. Afterwards the student's functions
+    are back as they were. In hidden tests only: the sources are the reference code.
+    """
+    source = "\n\n".join(sources)
+    define = namespace.get(DEFINE_HOOK)
+    if define is not None:
+        undo = define(source)
+    else:
+        names = [node.name for node in ast.parse(source).body
+                 if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
+        saved = {name: namespace[name] for name in names if name in namespace}
+        exec(compile(source, "<reference>", "exec"), namespace)  # noqa: S102
+
+        def undo() -> None:
+            for name in names:
+                namespace.pop(name, None)
+            namespace.update(saved)
+    try:
+        yield
+    finally:
+        undo()
+
+
+def _unanswered(name: str, got: Any) -> bool:
+    return got is Ellipsis or got is None
+
+
+def check_answered(name: str, got: Any) -> None:
+    """The visible line of a self-check question's hidden test: fail with
+    ``NotImplementedError`` while the answer still reads ``name = ...``, else say that
+    the answer is graded (with its explanation) when the notebook is."""
+    if _unanswered(name, got):
+        raise NotImplementedError(
+            f"{name} is not answered yet: replace the ... in `{name} = ...` with your "
+            f"answer, run that cell, then run this one again.")
+    print(f"{name}: answer recorded; it is graded, with an explanation, when you submit.")
+
+
+_TOKENS = re.compile(r"[\s,;/()\[\]{}'\"]+")     # between the letters of a choice
+_NUMBER_GAPS = re.compile(r"[\s,;()\[\]]+")       # between numbers ("/" makes fractions)
+
+
+def _letters(name: str, got: Any, choices: str) -> set[str]:
+    """The choice letters of an answer: 'b', ' B ', '(b)', 'a, c', 'ac', ['a', 'c']."""
+    items = [got] if isinstance(got, str) else list(got) if isinstance(
+        got, (list, tuple, set, frozenset)) else None
+    if items is None or not all(isinstance(i, str) for i in items):
+        raise CheckFailed(f"{name} should be the letter of a choice ({', '.join(choices)}) "
+                          f"in quotes, for example {name} = \"{choices[0]}\"; it is "
+                          f"{got!r}.")
+    tokens = [t for item in items for t in _TOKENS.split(item.lower()) if t and t != "and"]
+    letters = {ch for t in tokens for ch in t}
+    if not tokens or not letters <= set(choices):
+        raise CheckFailed(f"{name} = {got!r} is not one of the choices {', '.join(choices)}: "
+                          f"answer with the letter, for example {name} = \"{choices[0]}\".")
+    return letters
+
+
+def _numbers(name: str, got: Any) -> np.ndarray:
+    """An answer as numbers: 32, 32.0, np.int64(32), '32', '1/2', (28, 28), '(28, 28)'."""
+    if isinstance(got, str):
+        try:
+            return np.array([float(Fraction(t)) for t in _NUMBER_GAPS.split(got) if t],
+                            dtype=float)
+        except (ValueError, ZeroDivisionError):
+            raise CheckFailed(f"{name} should be a number; {got!r} is not one. Write it "
+                              f"without units or words, for example {name} = 0.5.") from None
+    try:
+        return np.array(got, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise CheckFailed(f"{name} should be a number, but it is a "
+                          f"{type(got).__name__}.") from None
+
+
+_YES, _NO = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
+
+
+def _truth(name: str, got: Any) -> bool:
+    """A yes/no answer: True, np.True_, 1, 'yes', 'False'."""
+    text = str(got).strip().lower()
+    if isinstance(got, (bool, np.bool_, int, np.integer, str)) and text in _YES | _NO:
+        return text in _YES
+    raise CheckFailed(f"{name} should be True or False; it is {got!r}.")
+
+
+def check_answer(name: str, got: Any, expected: Any, why: str, *, choices: str | None = None,
+                 rtol: float = 1e-3) -> None:
+    """Grade a self-check question's answer and explain it either way.
+
+    ``expected`` is a number or a tuple of numbers (compared to ``rtol``), a bool, or,
+    with ``choices`` (the letters offered, e.g. "abcd"), a letter or a set of letters
+    ("all that apply"). The usual ways of writing an answer are accepted (see
+    ``_letters``, ``_numbers``, ``_truth``). ``why`` is the explanation, printed on
+    success and included in the failure message.
+    """
+    if _unanswered(name, got):
+        raise CheckFailed(f"{name} is not answered: replace the ... with your answer. {why}")
+    if choices is not None:
+        want = {expected} if isinstance(expected, str) else set(expected)
+        right, shown = _letters(name, got, choices) == want, ", ".join(sorted(want))
+    elif isinstance(expected, bool):
+        right, shown = _truth(name, got) == expected, str(expected)
+    else:
+        want = np.array(expected, dtype=float).reshape(-1)
+        numbers = _numbers(name, got)
+        right = numbers.shape == want.shape and np.allclose(numbers, want, rtol=rtol, atol=1e-12)
+        shown = _fmt(want if want.size > 1 else want[0])
+    if not right:
+        plain = got.item() if isinstance(got, np.generic) else got
+        raise CheckFailed(f"{name}: your answer {plain!r} is not right; the answer is {shown}. "
+                          f"{why}")
+    print(f"\u2714 {name}: right. {why}")
 
 
 def keras_model_copy(name: str, model: Any) -> tuple[Any, dict]:

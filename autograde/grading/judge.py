@@ -28,7 +28,7 @@ from autograde.grading.proxies import RemoteFunction
 from autograde.grading.result import Incident, TestResult
 from autograde.grading.sandbox import Limits, Sandbox, cell_functions
 from autograde.grading.session import FunctionStopped, Session, WorkerGone
-from nnutils.checks import CheckFailed
+from nnutils.checks import DEFINE_HOOK, CheckFailed
 
 
 @dataclass
@@ -134,7 +134,7 @@ class Judge:
     def __init__(self, nb: nbformat.NotebookNode, workdir: Path, limits: Limits, mode: str):
         self.nb, self.workdir, self.limits, self.mode = nb, workdir, limits, mode
         self.output_limit = limits.output_kb * 1024
-        self.trusted: dict = {"__name__": "__main__"}
+        self.trusted: dict = {"__name__": "__main__", DEFINE_HOOK: self._define_in_worker}
         self.setup_names: set[str] = set()
         self.defined_in: dict[str, str] = {}          # name -> solution cell defining it
         for cell in nb.cells:
@@ -308,6 +308,11 @@ class Judge:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             exec(_compile(cell.source, f"<{notebook.grade_id(cell)}>"), self.trusted)  # noqa: S102
         self.setup_names |= set(self.trusted) - before
+
+    def _define_in_worker(self, source: str):
+        """``nnutils.checks.using`` in a test: the reference code goes where the student's
+        functions look their callees up, the worker."""
+        return self.session.define(source)
 
     def _bind_student_names(self, source: str) -> None:
         """Point the names the test uses from solution cells at the student's worker."""

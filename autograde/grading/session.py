@@ -216,6 +216,15 @@ class Session:
         if functions:
             self.request({"op": "retire", "functions": dict(functions)})
 
+    def define(self, source: str) -> Callable[[], None]:
+        """Define a test's reference functions in the student's namespace in place of the
+        student's (``nnutils.checks.using``); returns the function that puts them back."""
+        self._value(*self.request({"op": "define", "source": source}))
+
+        def undo() -> None:
+            self.request({"op": "undefine"})
+        return undo
+
     def mark(self) -> None:
         """Remember the student's namespace as it is now (see :meth:`reset`)."""
         self.request({"op": "mark"})

@@ -6,6 +6,8 @@ OUTPUT_CHARS`` with two pipe ends and the printed output to keep per cell
 
 - ``{"op": "exec", "source": ...}``: run a cell in an IPython shell (magics
   work); answer with its captured output and error, if any;
+- ``{"op": "define", "source": ...}``, ``{"op": "undefine"}``: the test's reference
+  functions in place of the student's for a while (``nnutils.checks.using``);
 - ``{"op": "names"}``: the student's global names, and which are callable;
 - ``{"op": "get", "name": ...}``: a global's value;
 - ``{"op": "call", "target": ..., "args": ..., "kwargs": ...}``: call a global
@@ -84,6 +86,7 @@ class StudentKernel:
         self.kept: dict[int, Any] = {}
         self.generators: list[np.random.Generator] = []   # copies of the test's generators
         self.marked: dict[str, Any] = {}
+        self.replaced: list[tuple[dict[str, Any], list[str]]] = []   # see op_define
         self.shell = self._make_shell()
 
     @staticmethod
@@ -197,6 +200,30 @@ class StudentKernel:
                 self.shell.user_ns[name] = _retired(str(name), str(why))
         self.reply({"ok": True})
 
+    def op_define(self, header: dict, blobs: list[bytes]) -> None:
+        """Put a test's reference functions in place of the student's (``nnutils.checks.
+        using`` in a hidden test), so the student's later function calls them; ``undefine``
+        puts the student's back."""
+        ns = self.shell.user_ns
+        try:
+            tree = ast.parse(header["source"])
+            names = [node.name for node in tree.body
+                     if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
+            self.replaced.append(({n: ns[n] for n in names if n in ns}, names))
+            exec(compile(tree, "<reference>", "exec"), ns)  # noqa: S102 (the grader's code)
+        except Exception as err:
+            self.reply({"ok": False, "error": _error_dict(type(err).__name__, str(err), err)})
+            return
+        self.reply({"ok": True})
+
+    def op_undefine(self, header: dict, blobs: list[bytes]) -> None:
+        if self.replaced:
+            saved, names = self.replaced.pop()
+            for name in names:
+                self.shell.user_ns.pop(name, None)
+            self.shell.user_ns.update(saved)
+        self.reply({"ok": True})
+
     def op_mark(self, header: dict, blobs: list[bytes]) -> None:
         """Remember the namespace as it is now (after the setup cell), for ``reset``."""
         self.marked = dict(self.shell.user_ns)
@@ -209,6 +236,7 @@ class StudentKernel:
         self.shell.user_ns.update(self.marked)
         self.kept.clear()
         self.generators = []
+        self.replaced = []
         self.reply({"ok": True})
 
     def op_get(self, header: dict, blobs: list[bytes]) -> None:

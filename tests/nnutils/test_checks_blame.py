@@ -1,0 +1,102 @@
+"""Blaming the right function: ``depends_on`` names the earlier function a later one calls
+when it is the one that is wrong, ``using`` swaps in a reference for a block (plain
+kernel), ``call`` names the function that is not implemented yet, and ``check_close``
+says what the size of an error suggests (a constant factor, a sign, a transpose)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnutils.checks import CheckFailed, call, check_close, depends_on, using
+
+
+def _namespace(square_body: str) -> dict:
+    ns: dict = {"np": np}
+    exec(f"def square(x):\n    {square_body}\n\n"  # noqa: S102
+         "def mean_square(X):\n    return square(X).mean(axis=-1)\n", ns)
+    return ns
+
+
+def _public(ns: dict) -> None:
+    X = np.array([[1.0, 3.0], [0.0, 2.0]])
+    square_ok = lambda: check_close("square(X)", call(ns["square"], X), X * X)  # noqa: E731
+    with depends_on("mean_square", square=square_ok):
+        check_close("mean_square(X)", call(ns["mean_square"], X), [5.0, 2.0])
+
+
+def test_depends_on_blames_the_earlier_function_when_it_is_wrong():
+    with pytest.raises(CheckFailed) as err:
+        _public(_namespace("return np.asarray(x) * 2"))
+    assert "mean_square failed" in str(err.value)
+    assert "it calls square, which is wrong: square(X) is" in str(err.value)
+
+
+def test_depends_on_keeps_the_later_message_when_the_earlier_function_is_right():
+    ns = _namespace("return np.asarray(x) ** 2")
+    exec("def mean_square(X):\n    return square(X).sum(axis=-1)\n", ns)  # noqa: S102
+    with pytest.raises(CheckFailed) as err:
+        _public(ns)
+    assert "square" not in str(err.value).replace("mean_square", "")
+
+
+def test_depends_on_blames_an_earlier_function_that_crashes():
+    with pytest.raises(CheckFailed, match="it calls square, which is wrong"):
+        _public(_namespace("return x[5]"))
+
+
+def test_depends_on_is_silent_when_the_block_passes():
+    calls = []
+    with depends_on("f", g=lambda: calls.append(1)):
+        pass
+    assert calls == []
+
+
+def test_call_names_the_unimplemented_function_the_called_one_calls():
+    with pytest.raises(NotImplementedError) as err:
+        _public(_namespace("raise NotImplementedError()"))
+    assert str(err.value).startswith("`square` (which `mean_square` calls) is not implemented")
+
+
+def test_using_swaps_the_reference_in_for_the_block_only():
+    ns = _namespace("return np.asarray(x) * 2")
+    reference = "def square(x):\n    return np.asarray(x, dtype=np.float64) ** 2\n"
+    with using(ns, reference):
+        assert ns["mean_square"](np.array([[1.0, 3.0]]))[0] == 5.0
+    assert ns["mean_square"](np.array([[1.0, 3.0]]))[0] == 4.0
+
+
+def test_using_removes_a_name_the_student_never_defined():
+    ns: dict = {"np": np}
+    with using(ns, "def helper():\n    return 1\n"):
+        assert ns["helper"]() == 1
+    assert "helper" not in ns
+
+
+@pytest.mark.parametrize("got, hint", [
+    (np.array([3.0, 6.0, 9.0]), "3 times the expected value"),
+    (np.array([0.5, 1.0, 1.5]), "1/2 of the expected value"),
+    (np.array([-1.0, -2.0, -3.0]), "opposite sign"),
+    (np.array([1.3, 2.6, 3.9]), "Every entry is 1.3 times the expected one"),
+])
+def test_check_close_names_a_constant_factor(got, hint):
+    with pytest.raises(CheckFailed, match=hint):
+        check_close("f(x)", got, [1.0, 2.0, 3.0])
+
+
+def test_check_close_names_a_transpose():
+    M = np.array([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(CheckFailed, match="transpose"):
+        check_close("f(M)", M.T, M)
+
+
+@pytest.mark.parametrize("got, expected", [
+    (np.array([1.0, 2.0, 4.0]), [1.0, 2.0, 3.0]),    # one entry off: no pattern
+    (np.array([2.1]), [1.0]),                         # a lone number off by no whole factor
+    (np.zeros(3), [1.0, 2.0, 3.0]),                   # all zeros: not a factor
+])
+def test_check_close_gives_no_size_hint_without_a_pattern(got, expected):
+    with pytest.raises(CheckFailed) as err:
+        check_close("f(x)", got, expected)
+    assert "times" not in str(err.value) and "transpose" not in str(err.value)
+    assert "of the expected" not in str(err.value)
