@@ -16,7 +16,7 @@ from typing import Callable
 
 import nbformat
 
-from autograde.notebook import grade_id, meta, solution_ids
+from autograde.notebook import grade_id, is_question, meta, solution_ids
 
 BEGIN_SOLUTION = "BEGIN SOLUTION"
 END_SOLUTION = "END SOLUTION"
@@ -95,14 +95,22 @@ def check_solution_cells(nb: nbformat.NotebookNode) -> list[str]:
 
 
 def check_exercise_tests(nb: nbformat.NotebookNode) -> list[str]:
-    """Every solution cell NAME is followed by test_NAME and then hidden_NAME."""
+    """Every solution cell NAME is followed by test_NAME and then hidden_NAME; a question
+    ``q_NAME`` by hidden_q_NAME only (a public test of an answer would give it away)."""
     position: dict[str, int] = {}
     for index, cell in enumerate(nb.cells):
         position.setdefault(grade_id(cell), index)
     problems = []
     for name in solution_ids(nb):
         previous = name
-        for test_id, kind in ((f"test_{name}", "public"), (f"hidden_{name}", "hidden")):
+        tests = [(f"test_{name}", "public"), (f"hidden_{name}", "hidden")]
+        if is_question(name):
+            if f"test_{name}" in position:
+                problems.append(f"question {name!r} has a public test cell test_{name!r}: a "
+                                f"public check of an answer gives it away; grade it in "
+                                f"hidden_{name} only")
+            tests = tests[1:]
+        for test_id, kind in tests:
             if test_id not in position:
                 problems.append(f"exercise {name!r} has no {kind} test cell {test_id!r}: add "
                                 f"it after {previous!r} (docs/authoring.md)")

@@ -47,7 +47,8 @@ def course_config(root: Path | str) -> Config:
 
     Returns
     -------
-    traitlets Config for ``CourseDirectory``, ``ClearSolutions`` and ``Execute``.
+    traitlets Config for ``CourseDirectory``, ``ClearSolutions``, ``GenerateAssignment``
+    (its preprocessors) and ``Execute``.
     """
     course = Course(Path(root).resolve())
     c = Config()
@@ -63,10 +64,23 @@ def course_config(root: Path | str) -> Config:
     c.CourseDirectory.db_url = gradebook_url(course)
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
     c.ClearSolutions.code_stub = {"python": CODE_STUB}
+    c.GenerateAssignment.preprocessors = _release_preprocessors()
     c.Execute.timeout = CELL_TIMEOUT
     c.Execute.startup_timeout = STARTUP_TIMEOUT
     c.Execute.interrupt_on_timeout = True
     return c
+
+
+def _release_preprocessors() -> list[type]:
+    """nbgrader's release steps, with :class:`autograde.questions.AnswerStub` right after
+    ClearSolutions (imported here: nbgrader is slow to import, and only releases need it)."""
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.preprocessors import ClearSolutions
+
+    from autograde.questions import AnswerStub
+    steps = list(GenerateAssignment.class_traits()["preprocessors"].make_dynamic_default())
+    steps.insert(steps.index(ClearSolutions) + 1, AnswerStub)
+    return steps
 
 
 def put_interpreter_on_path() -> None:

@@ -63,7 +63,7 @@ def _redefined(nb: nbformat.NotebookNode, grade_id: str, body: str) -> nbformat.
 def students(release: nbformat.NotebookNode,
              source: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
     """The six sample students' notebooks for one assignment."""
-    ids = notebook.solution_ids(source)
+    ids = notebook.exercise_ids(source)
     perfect = solved(release, source)
     endless = _redefined(perfect, ids[0], "    while True:\n        pass\n")
     exits = _redefined(perfect, ids[-1], "    import os\n    os._exit(1)\n")

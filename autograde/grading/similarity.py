@@ -176,7 +176,7 @@ def submitted_code(out: Path, results: list[GradeResult],
             continue
         nb = notebook.read(path)
         cells = notebook.cells_by_id(nb)
-        for exercise in notebook.solution_ids(nb):
+        for exercise in notebook.exercise_ids(nb):   # right answers to questions all agree
             by_exercise.setdefault(exercise, {})[result.student_id] = cells[exercise].source
     return by_exercise
 

@@ -4,7 +4,8 @@ A message is a JSON header followed by raw binary blobs, each framed by its
 length. Values are encoded without pickle, so decoding a student's answer can
 never run the student's code:
 
-- ``None``, ``bool``, ``int``, ``float`` (nan/inf too), ``complex``, ``str``;
+- ``None``, ``...`` (an unanswered question), ``bool``, ``int``, ``float`` (nan/inf
+  too), ``complex``, ``str``;
 - ``list``, ``tuple``, ``dict`` (string or integer keys), nested;
 - NumPy arrays and scalars of bool, integer, float or complex dtype
   (``np.save`` format, ``allow_pickle=False``);
@@ -103,6 +104,8 @@ def encode(value: Any, blobs: list[bytes], to_ref: Callable[[Any], Ref], depth: 
         raise WireError("value is nested too deeply")
     if value is None or isinstance(value, (bool, str)):
         return value
+    if value is Ellipsis:
+        return {"$ellipsis": 0}
     if isinstance(value, int) and type(value) in (int, bool):
         return value if abs(value) < 2**63 else {"$int": str(value)}
     if type(value) is float:
@@ -142,6 +145,8 @@ def decode(value: Any, blobs: list[bytes], from_ref: Callable[[Ref], Any],
     try:
         if tag == "$int":
             return int(body)
+        if tag == "$ellipsis":
+            return Ellipsis
         if tag == "$float":
             return float(body)
         if tag == "$complex":

@@ -33,7 +33,7 @@ from autograde.mutation.cache import Cache, harness_digest
 from autograde.mutation.generate import digest, family_counts, generate, select
 from autograde.mutation.model import ExerciseReport, Mutant, MutantResult, Report
 from autograde.mutation.pool import PASSED, Job, Outcome, Pool
-from autograde.notebook import cells_by_id, exercise_test_ids, read, solution_ids
+from autograde.notebook import cells_by_id, exercise_ids, exercise_test_ids, read, solution_ids
 
 DEFAULT_CAP = 6
 MIN_TIMEOUT = 10.0
@@ -72,7 +72,7 @@ def plan_notebook(assignment: str, notebook: Path, harness: str,
     cells = cells_by_id(nb)
     setup = cells["setup"].source if "setup" in cells else ""
     plans = []
-    for name in solution_ids(nb):
+    for name in exercise_ids(nb):     # a question's answer is a constant: nothing to mutate
         if only and name not in only:
             continue
         try:

@@ -136,3 +136,10 @@ def test_private_tmp_is_mounted_before_the_course_is_bound(tmp_path):
     cmd = bwrap_command(tmp_path, ["python"], Limits())
     first_bind = min(i for i, arg in enumerate(cmd) if arg in ("--ro-bind", "--bind"))
     assert cmd.index("--tmpfs") < first_bind
+
+
+@pytest.mark.parametrize("value", [..., [1, ...], {"q": ...}, None])
+def test_wire_carries_the_unanswered_placeholder_and_none(value):
+    blobs: list[bytes] = []
+    encoded = wire.encode(value, blobs, lambda v: pytest.fail(f"{v!r} became a reference"))
+    assert wire.decode(encoded, blobs, lambda r: None) == value

@@ -12,7 +12,7 @@ import functools
 from pathlib import Path
 
 from autograde.grading.trials import run_exercise
-from autograde.notebook import cells_by_id, read, solution_ids
+from autograde.notebook import cells_by_id, exercise_ids, read
 
 
 @functools.lru_cache(maxsize=None)
@@ -39,8 +39,8 @@ def _failed(outcome) -> str:
 
 
 def assert_reference_passes(notebook: Path, exercises: list[str]) -> None:
-    """The notebook's solution cells are ``exercises``, in order, and pass every test cell."""
-    assert solution_ids(read(notebook)) == exercises
+    """The notebook's exercises are ``exercises``, in order, and pass every test cell."""
+    assert exercise_ids(read(notebook)) == exercises
     for exercise in exercises:
         for outcome in outcomes(notebook, exercise, None).values():
             assert outcome.passed, _failed(outcome)
