@@ -5,6 +5,9 @@ written when one breaks it); run nbgrader's own ``generate_assignment`` into a
 staging folder; copy into ``notebooks/NAME`` only the files whose bytes
 changed, and remove files nbgrader no longer produces. nbgrader's output
 depends only on the source notebooks, so releasing twice gives the same bytes.
+The course-wide files of ``solutions/`` (:data:`COURSE_FILES`, such as the
+notation and glossary that every notebook links as ``../notation.md``) are
+copied to ``notebooks/`` the same way, whichever assignments are released.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from autograde.nbgrader_config import COURSE_ID, course_config, put_interpreter_
 from autograde.notebook import read
 
 _EXCEPTION_LINE = re.compile(r"^\s*([A-Za-z_.]*(Error|Exception)): (.+)$")
+# Files of solutions/ itself (not of an assignment) that the release copies to notebooks/
+COURSE_FILES = ("notation.md",)
 
 
 @dataclass(frozen=True)
@@ -135,8 +140,48 @@ def sync_folder(fresh: Path, target: Path) -> list[WrittenFile]:
     return written
 
 
+def _course_file_pairs(course: Course) -> list[tuple[Path, Path]]:
+    """(source, release) paths of each course-wide file."""
+    return [(course.source_dir / name, course.release_dir / name) for name in COURSE_FILES]
+
+
+def sync_course_files(course: Course) -> list[WrittenFile]:
+    """Copy each of :data:`COURSE_FILES` from ``solutions/`` to ``notebooks/``, writing
+    only what changed; remove a released copy whose source is gone."""
+    written = []
+    for source, target in _course_file_pairs(course):
+        if not source.is_file():
+            if target.is_file():
+                target.unlink()
+                written.append(WrittenFile(target, "removed"))
+            continue
+        data = source.read_bytes()
+        if target.is_file() and target.read_bytes() == data:
+            written.append(WrittenFile(target, "unchanged"))
+            continue
+        status = "updated" if target.is_file() else "new"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        written.append(WrittenFile(target, status))
+    return written
+
+
+def course_file_differences(course: Course) -> dict[Path, str]:
+    """Per course-wide file of ``notebooks/`` that a release would change, how it differs."""
+    differences = {}
+    for source, target in _course_file_pairs(course):
+        if source.is_file() and not target.is_file():
+            differences[target] = "missing: it was never released"
+        elif target.is_file() and not source.is_file():
+            differences[target] = "not produced by a release any more"
+        elif source.is_file() and source.read_bytes() != target.read_bytes():
+            differences[target] = f"bytes differ from {course.relative(source)}"
+    return differences
+
+
 def release(course: Course, names: list[str]) -> list[WrittenFile]:
-    """Check, generate and commit the student version of each assignment in ``names``.
+    """Check, generate and commit the student version of each assignment in ``names``,
+    then the course-wide files (:func:`sync_course_files`).
 
     The gradebook ``build/gradebook.db`` records the assignments, so that plain
     ``nbgrader autograde`` can grade submissions afterwards.
@@ -147,4 +192,4 @@ def release(course: Course, names: list[str]) -> list[WrittenFile]:
         for name in names:
             fresh = generate(course, name, Path(stage), new_gradebook(course.gradebook))
             written += sync_folder(fresh, course.release_dir / name)
-    return written
+    return written + sync_course_files(course)

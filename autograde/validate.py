@@ -12,7 +12,8 @@ For every source notebook of the chosen assignments:
   gives the solution full marks and the committed student version zero, every
   test failing with NotImplementedError: a test that passes in a kernel but not
   through the grader's boundary shows here;
-- ``fresh``: the committed student version equals a fresh ``generate_assignment``;
+- ``fresh``: the committed student version equals a fresh ``generate_assignment``, and
+  the course-wide files of notebooks/ (notation.md) equal their sources;
 - ``leaks``: the student version shows no marker, solution line or hidden test.
 
 Notebooks run in a small pool of threads (each run is its own kernel process).
@@ -37,7 +38,7 @@ from autograde.layout import cell_label, layout_problems
 from autograde.leaks import find_leaks
 from autograde.nbgrader_config import CELL_TIMEOUT
 from autograde.notebook import graded_cells, read, solution_ids, total_points
-from autograde.release import fresh_release
+from autograde.release import course_file_differences, fresh_release
 
 CHECKS = ("layout", "solution", "release", "graded", "fresh", "leaks")
 RELEASE_MAY_RAISE = {"NotImplementedError", "NameError"}
@@ -279,6 +280,16 @@ def _check_release_files(course: Course, reports: list[NotebookReport],
                 for leak in find_leaks(read(report.source), read(shown))]
 
 
+def _check_course_files(course: Course, reports: list[NotebookReport]) -> None:
+    """Add to the first notebook's ``fresh`` check how the course-wide files of notebooks/
+    (notation.md) differ from what a release writes."""
+    found = [f"{course.relative(path)}: {problem}; run `autograde release`"
+             for path, problem in course_file_differences(course).items()]
+    if reports and found:
+        check = reports[0].checks["fresh"]
+        check.problems = (check.problems or []) + found
+
+
 def _fresh_releases(course: Course, reports: list[NotebookReport], stage: Path) -> dict:
     """Fresh release folders of the assignments whose notebooks all pass the layout check."""
     broken = {r.assignment for r in reports if r.checks["layout"].problems}
@@ -350,6 +361,7 @@ def static_checks(course: Course, names: list[str]) -> list[NotebookReport]:
     with tempfile.TemporaryDirectory(prefix="autograde-validate-") as stage:
         fresh = _fresh_releases(course, reports, Path(stage))
         _check_release_files(course, reports, fresh)
+    _check_course_files(course, reports)
     return reports
 
 
