@@ -140,7 +140,7 @@ def run_notebook(path: Path, *, backend: str = HEADLESS_BACKEND,
         resources={"metadata": {"path": str(path.parent)}},
         on_cell_start=on_cell_start, on_cell_executed=on_cell_executed,
     )
-    env = dict(os.environ, MPLBACKEND=backend)
+    env = dict(os.environ, MPLBACKEND=backend, NNUTILS_HEADLESS="1")   # no live widgets
     begin = time.perf_counter()
     with tempfile.TemporaryFile("w+") as kernel_log:
         try:

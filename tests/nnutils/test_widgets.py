@@ -72,21 +72,22 @@ def test_one_setting_makes_one_panel(shown, no_ipywidgets):
     assert len(shown[0].axes) == 1 and shown[0].axes[0].get_title() == "lr = 0.05"
 
 
-@pytest.mark.parametrize("backend, grading_env, live", [
-    ("module://matplotlib_inline.backend_inline", None, True),
-    ("module://ipympl.backend_nbagg", None, True),
-    ("widget", None, True),
-    ("agg", None, False),
-    ("module://autograde.mplbackend", None, False),
-    ("module://matplotlib_inline.backend_inline", "1", False),
+@pytest.mark.parametrize("backend, env, live", [
+    ("module://matplotlib_inline.backend_inline", {}, True),
+    ("module://ipympl.backend_nbagg", {}, True),
+    ("widget", {}, True),
+    ("agg", {}, False),
+    ("module://autograde.mplbackend", {}, False),
+    ("module://matplotlib_inline.backend_inline", {"NNUTILS_GRADING": "1"}, False),
+    ("module://matplotlib_inline.backend_inline", {"NNUTILS_HEADLESS": "1"}, False),
 ])
-def test_live_is_decided_from_the_backend_and_the_grader(monkeypatch, backend, grading_env,
-                                                         live):
+def test_live_is_decided_from_the_backend_the_grader_and_headless_runs(monkeypatch, backend,
+                                                                        env, live):
     monkeypatch.setattr(matplotlib, "get_backend", lambda: backend)
-    if grading_env is None:
-        monkeypatch.delenv("NNUTILS_GRADING", raising=False)
-    else:
-        monkeypatch.setenv("NNUTILS_GRADING", grading_env)
+    for name in ("NNUTILS_GRADING", "NNUTILS_HEADLESS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     assert widgets._is_live() is live
 
 
@@ -94,6 +95,7 @@ def test_not_live_without_ipywidgets(monkeypatch, no_ipywidgets):
     monkeypatch.setattr(matplotlib, "get_backend",
                         lambda: "module://matplotlib_inline.backend_inline")
     monkeypatch.delenv("NNUTILS_GRADING", raising=False)
+    monkeypatch.delenv("NNUTILS_HEADLESS", raising=False)
     assert not widgets._is_live()
 
 
