@@ -103,6 +103,7 @@ def test_inline_backend_displays_the_controls(monkeypatch, shown, displayed):
     monkeypatch.setattr(matplotlib, "get_backend",
                         lambda: "module://matplotlib_inline.backend_inline")
     monkeypatch.delenv("NNUTILS_GRADING", raising=False)
+    monkeypatch.delenv("NNUTILS_HEADLESS", raising=False)
     explore(Recorder(), SETTINGS, **CONTROLS)
     assert len(displayed) == 1
 
