@@ -39,9 +39,9 @@ def rebuild_error(error: dict) -> Exception:
             exc = StudentError(f"{ename}: {message}")
     else:
         exc = StudentError(f"{ename}: {message}")
-    tb = str(error.get("traceback", "")).strip()
-    if tb:
-        exc.add_note("Traceback from your code:\n" + tb)
+    tb = str(error.get("traceback", "")).rstrip()
+    if tb.strip():
+        exc.add_note("Traceback from your code (most recent call last):\n" + tb)
     return exc
 
 

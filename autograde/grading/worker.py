@@ -27,12 +27,14 @@ from __future__ import annotations
 import ast
 import contextlib
 import faulthandler
+import functools
 import io
 import json
 import os
 import signal
 import sys
 import traceback
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -375,8 +377,28 @@ def _pack_tensor(obj: Any) -> wire.Packed | None:
     return wire.Packed("tensor", {"value": value, "variable": isinstance(obj, tf.Variable)})
 
 
+@functools.cache
+def _machinery() -> tuple[str, ...]:
+    """Folders of the grader's own machinery (this package, IPython running the cell):
+    a student never sees their frames in Jupyter, so their tracebacks leave them out."""
+    import IPython
+
+    import autograde
+    return tuple(str(Path(m.__file__).resolve().parent) + os.sep for m in (autograde, IPython))
+
+
+def _student_traceback(err: BaseException) -> str:
+    """``err``'s traceback as Jupyter would show it: the student's frames and the
+    libraries', not the grader's, without the "Traceback (most recent call last)" line."""
+    report = traceback.TracebackException.from_exception(err)
+    report.stack = traceback.StackSummary.from_list(
+        [f for f in report.stack if not str(Path(f.filename).resolve()).startswith(_machinery())])
+    return "".join(line for line in report.format()
+                   if not line.startswith("Traceback (most recent call last)"))
+
+
 def _error_dict(ename: str, message: str, err: BaseException | None = None) -> dict:
-    text = "".join(traceback.format_exception(err)) if err is not None else ""
+    text = _student_traceback(err) if err is not None else ""
     return {"ename": ename, "message": message[:4000], "traceback": text[-8000:]}
 
 

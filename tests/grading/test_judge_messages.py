@@ -11,6 +11,7 @@ import nbformat
 
 from autograde.grading.judge import Judge
 from autograde.grading.sandbox import Limits
+from autograde.grading.trials import run_exercise
 from autograde.notebook import cells_by_id
 
 from .conftest import SQUARE_OK, source
@@ -54,3 +55,15 @@ def test_a_function_that_is_nowhere_is_called_renamed_or_deleted():
     message = tests["test_square"].message
     assert "Did you rename or delete a function?" in message, message
     assert "later cell" not in message
+
+
+def test_a_crash_in_the_students_function_shows_their_frames_not_the_graders(tmp_path):
+    path = tmp_path / "00_tiny.ipynb"
+    nbformat.write(source(), str(path))
+    public = run_exercise(path, "square", replacement="def square(x):\n    return x[10]\n")[
+        "test_square"]
+    assert public.error == "IndexError"
+    assert 'line 2, in square\n    return x[10]' in public.message
+    assert "worker.py" not in public.message and "interactiveshell" not in public.message
+    assert "Traceback (most recent call last)" not in public.message.replace(
+        "Traceback from your code (most recent call last)", "")
