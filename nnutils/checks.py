@@ -242,7 +242,7 @@ def check_close(name: str, got: Any, expected: Any, *, rtol: float = 1e-5, atol:
     count = f" ({int(off.sum())} of {arr.size} entries are off)" if arr.size > 1 else ""
     raise CheckFailed(
         f"{name} is {_fmt(arr[index])}{_where(index)}, expected {_fmt(expected[index])}"
-        f"{_describe_inputs(inputs, index, arr.shape)}{count}.{_size_hint(arr, expected)}"
+        f"{_describe_inputs(inputs, index, arr.shape)}{count}.{size_hint(arr, expected)}"
     )
 
 
@@ -252,7 +252,7 @@ def _whole(x: float) -> int | None:
     return n if n >= 2 and abs(x - n) <= 1e-6 * n else None
 
 
-def _size_hint(got: np.ndarray, expected: np.ndarray) -> str:
+def size_hint(got: np.ndarray, expected: np.ndarray) -> str:
     """What the size of the error says, when it says something: every entry off by the
     same factor (a mean instead of a sum, a 1/2 too many), the opposite sign, or a
     transposed matrix. '' when the error has no such pattern."""

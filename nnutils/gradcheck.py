@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from nnutils.checks import CheckFailed, as_array
+from nnutils.checks import CheckFailed, as_array, size_hint
 
 __all__ = [
     "numerical_gradient",
@@ -229,5 +229,5 @@ def check_gradients(name: str, analytic: Sequence, numeric: Sequence,
         f"{name}: the gradient of layer {layer} {param} is wrong: relative error "
         f"{float(errors.max()):.3g}, above the threshold {threshold:g}. Worst entry "
         f"d{param}{where}: got {got[index]:.6g}, expected {want[index]:.6g} "
-        f"(numerical gradient).{also}"
+        f"(numerical gradient).{size_hint(got, want)}{also}"
     )

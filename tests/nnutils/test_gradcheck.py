@@ -242,3 +242,10 @@ def test_gradient_table_shape_mismatch(grads):
     with pytest.raises(ValueError, match=r"layer 1 dW has shape \(3, 4\), the numerical one "
                                          r"\(4, 3\)"):
         gradient_table([(analytic[0][0].T, analytic[0][1]), analytic[1]], numeric)
+
+
+def test_check_gradients_names_a_constant_factor_the_gradient_is_off_by():
+    numeric = [(np.array([[0.1, -0.2], [0.3, 0.4]]), np.array([0.5, -0.5]))]
+    analytic = [(4 * numeric[0][0], numeric[0][1])]   # forgot to divide dW by m = 4
+    with pytest.raises(CheckFailed, match="It is 4 times the expected value"):
+        check_gradients("backward", analytic, numeric)
