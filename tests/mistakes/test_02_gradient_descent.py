@@ -40,7 +40,8 @@ class Variant:
     """One implementation of an exercise: function, short id, why it exists, code, hint.
 
     ``hint`` is a piece of text the hidden tests' message must contain for a mistake
-    (empty for a correct alternative).
+    (empty for a correct alternative); ``public_hint``, when given, one the public test's
+    message must contain (the mistakes whose size or kind the public test names).
     """
 
     exercise: str
@@ -48,14 +49,16 @@ class Variant:
     why: str
     source: str
     hint: str = ""
+    public_hint: str = ""
 
 
-def _v(exercise: str, mid: str, why: str, body: str, hint: str = "") -> Variant:
+def _v(exercise: str, mid: str, why: str, body: str, hint: str = "",
+       public_hint: str = "") -> Variant:
     """A variant whose source is ``def exercise(<its signature>):`` followed by ``body``."""
     lines = body.strip("\n").splitlines()
     source = (f"def {exercise}({SIGNATURES[exercise]}):\n"
               + "\n".join("    " + line for line in lines) + "\n")
-    return Variant(exercise, mid, why, source, hint)
+    return Variant(exercise, mid, why, source, hint, public_hint)
 
 
 MISTAKES = [
@@ -65,13 +68,16 @@ MISTAKES = [
        """
 d = np.asarray(y_pred, dtype=np.float64) - np.asarray(y_true, dtype=np.float64)
 return 0.5 * np.sum(d ** 2)
-""", "average over the samples"),
+""", "average over the samples",
+       public_hint="average over the samples"),
     _v("mse", "no-half",
        "Keras, scikit-learn and the notes' 'MSE = RSS * 1/N' have no 1/2.",
-       "return np.mean((np.asarray(y_true) - np.asarray(y_pred)) ** 2)", "1/2"),
+       "return np.mean((np.asarray(y_true) - np.asarray(y_pred)) ** 2)", "1/2",
+       public_hint="course's factor 1/2"),
     _v("mse", "mean-over-all-entries",
        "np.mean is right for a vector, so students use it for (m, k) too and divide by m*k.",
-       "return 0.5 * np.mean((np.asarray(y_true) - np.asarray(y_pred)) ** 2)", "m * k"),
+       "return 0.5 * np.mean((np.asarray(y_true) - np.asarray(y_pred)) ** 2)", "m * k",
+       public_hint="not by m * k"),
     _v("mse", "rmse",
        "The slide titles the formula 'RMSE Loss', so students take the square root.",
        "return np.sqrt(np.mean((np.asarray(y_true) - np.asarray(y_pred)) ** 2) / 2)",
@@ -127,7 +133,8 @@ return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
        "return -np.sum(np.asarray(Y_onehot) * np.log(np.asarray(P))) / len(P)", "clip P"),
     _v("categorical_cross_entropy", "mean-over-all-entries",
        "np.mean over the whole matrix divides by m * c instead of m.",
-       "return -np.mean(np.asarray(Y_onehot) * np.log(np.clip(P, 1e-12, 1.0)))", "m * c"),
+       "return -np.mean(np.asarray(Y_onehot) * np.log(np.clip(P, 1e-12, 1.0)))", "m * c",
+       public_hint="divide by m only"),
     _v("categorical_cross_entropy", "binary-formula-per-class",
        "The binary formula, with its (1 - y) log(1 - p) term, applied to every class.",
        """
@@ -142,6 +149,13 @@ return -np.sum(Y * np.log(P) + (1 - Y) * np.log(1 - P)) / len(Y)
        "Drops the minus of 'individual loss = -sum actual * log(predicted)'.",
        "return np.sum(np.asarray(Y_onehot) * np.log(np.clip(P, 1e-12, 1.0))) / len(P)",
        "minus sign"),
+    _v("categorical_cross_entropy", "swapped-arguments",
+       "Written in notebook 03's order, cross_entropy_loss(P, Y): the first argument is taken "
+       "as the probabilities, so the log lands on the one-hot targets.",
+       """
+P_, Y_ = np.asarray(Y_onehot, dtype=np.float64), np.asarray(P, dtype=np.float64)
+return float(-np.sum(Y_ * np.log(np.clip(P_, 1e-12, 1.0))) / len(Y_))
+""", "the arguments look swapped", public_hint="the arguments look swapped"),
     # ---------------------------------------------------------------------------- grad_C
     _v("grad_C", "negated",
        "Students remember 'go against the gradient' and put the minus sign in here.",
@@ -171,7 +185,8 @@ for i in np.ndindex(x.shape):
     grad[i] = (f(x) - f_x) / eps
     x[i] = old
 return grad
-""", "one-sided"),
+""", "one-sided",
+       public_hint="(2 eps)"),
     _v("numerical_gradient", "no-restore",
        "Nudges the caller's array in place (no copy) and never puts the old value back.",
        """
@@ -199,7 +214,8 @@ for i in np.ndindex(x.shape):
     x[i] = old
     grad[i] = (f_plus - f_minus) / (2 * eps)
 return grad
-""", "float64"),
+""", "float64",
+       public_hint="dtype=np.float64"),
     _v("numerical_gradient", "fixed-step",
        "Hard-codes h = 1e-5 inside the loop and ignores the eps argument.",
        """
@@ -215,7 +231,8 @@ for i in np.ndindex(x.shape):
     x[i] = old
     grad[i] = (f_plus - f_minus) / (2 * h)
 return grad
-""", "eps argument"),
+""", "eps argument",
+       public_hint="eps argument"),
     _v("numerical_gradient", "flattened",
        "Flattens x to loop with one index and passes the flat vector to f.",
        """
@@ -231,7 +248,8 @@ for i in range(x.size):
     x[i] = old
     grad[i] = (f_plus - f_minus) / (2 * eps)
 return grad.reshape(shape)
-""", "shape"),
+""", "shape",
+       public_hint="don't flatten"),
     # ------------------------------------------------------------------ gradient_descent
     _v("gradient_descent", "ascent",
        "'Move along the gradient' read literally: x + lr * grad.",
@@ -305,7 +323,8 @@ for _ in range(epochs):
     w = w - lr * 2 * X.T @ (y_hat - y) / len(y)
     b = b - lr * 2 * np.mean(y_hat - y)
 return w, b, np.array(losses)
-""", "1/2"),
+""", "1/2",
+       public_hint="no factor 2"),
     _v("linear_regression_gd", "sum-gradient",
        "Forgets the 1/m of the average in the gradient.",
        """
@@ -317,7 +336,8 @@ for _ in range(epochs):
     w = w - lr * X.T @ (y_hat - y)
     b = b - lr * np.sum(y_hat - y)
 return w, b, np.array(losses)
-""", "divide the gradient by m"),
+""", "divide the gradient by m",
+       public_hint="divide the gradient by m"),
     _v("linear_regression_gd", "actual-minus-predicted",
        "The notes' 'actual - predicted' error with the descent update: the step goes uphill.",
        """
@@ -330,7 +350,8 @@ for _ in range(epochs):
     w = w - lr * X.T @ error / len(y)
     b = b - lr * np.mean(error)
 return w, b, np.array(losses)
-""", "uphill"),
+""", "uphill",
+       public_hint="uphill"),
     _v("linear_regression_gd", "random-init",
        "Copies a network's random initialisation from np.random instead of starting at 0.",
        """
@@ -371,14 +392,16 @@ for start in range(0, len(X), batch_size):
 order = np.random.permutation(len(X))
 for start in range(0, len(X), batch_size):
     yield X[order[start:start + batch_size]], y[order[start:start + batch_size]]
-""", "rng.permutation(m)"),
+""", "rng.permutation(m)",
+       public_hint="rng.permutation(m)"),
     _v("minibatches", "own-generator",
        "Creates np.random.default_rng(0) inside: the same order in every epoch and every run.",
        """
 order = np.random.default_rng(0).permutation(len(X))
 for start in range(0, len(X), batch_size):
     yield X[order[start:start + batch_size]], y[order[start:start + batch_size]]
-""", "rng.permutation(m)"),
+""", "rng.permutation(m)",
+       public_hint="rng.permutation(m)"),
     _v("minibatches", "with-replacement",
        "Draws each batch at random with rng.integers: some samples twice, some never.",
        """
@@ -422,7 +445,8 @@ return X.T @ error / len(X), np.mean(error)
 p = predict_proba(X, w, b)
 delta = (p - y) * p * (1 - p)
 return X.T @ delta / len(X), np.mean(delta)
-""", "cancels"),
+""", "cancels",
+       public_hint="cancels"),
     _v("logistic_gradients", "bias-gradient-zero",
        "Returns a zero bias gradient, as if the bias did not depend on the data.",
        """
@@ -467,7 +491,8 @@ for _ in range(epochs):
         dw, db = logistic_gradients(X_batch, y_batch, w, b)
         w, b = w - lr * dw, b - lr * db
 return w, b, np.array(losses)
-""", "with the rng argument"),
+""", "with the rng argument",
+       public_hint="with the rng given"),
     _v("logistic_regression_sgd", "one-update-per-epoch",
        "Averages the batch gradients over the epoch and steps once: batch GD in disguise.",
        """
@@ -480,7 +505,8 @@ for _ in range(epochs):
     w = w - lr * np.mean([dw for dw, _ in grads], axis=0)
     b = b - lr * np.mean([db for _, db in grads])
 return w, b, np.array(losses)
-""", "for each (X_batch, y_batch)"),
+""", "for each (X_batch, y_batch)",
+       public_hint="for each"),
     _v("logistic_regression_sgd", "ascent",
        "Adds the gradient instead of subtracting it.",
        """
@@ -505,7 +531,8 @@ for _ in range(epochs):
                                     w, b)
         w, b = w - lr * dw, b - lr * db
 return w, b, np.array(losses)
-""", "minibatches(X, y, batch_size, rng)"),
+""", "minibatches(X, y, batch_size, rng)",
+       public_hint="minibatches(X, y, batch_size, rng)"),
 ]
 
 ALTERNATIVES = [
@@ -720,3 +747,58 @@ def test_hidden_tests_reject_mistake_with_a_specific_message(mistake):
 @pytest.mark.parametrize("alternative", ALTERNATIVES, ids=corpus.ids(ALTERNATIVES))
 def test_correct_alternative_passes_both_test_cells(alternative):
     corpus.assert_accepted(NOTEBOOK, alternative)
+
+
+# Mistakes the public tests deliberately let through (edge cases and other sizes that the
+# hidden tests keep), each with its reason.
+PUBLIC_MISSES: dict[str, str] = {}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=corpus.ids(MISTAKES))
+def test_public_test_rejects_mistake(mistake):
+    corpus.assert_public_verdict(NOTEBOOK, mistake.exercise, mistake.id, mistake.source,
+                                 PUBLIC_MISSES)
+
+
+def test_public_misses_are_corpus_mistakes():
+    corpus.assert_misses_are_mistakes(PUBLIC_MISSES, MISTAKES)
+
+
+WITH_PUBLIC_HINT = [m for m in MISTAKES if m.public_hint]
+
+
+@pytest.mark.parametrize("mistake", WITH_PUBLIC_HINT, ids=corpus.ids(WITH_PUBLIC_HINT))
+def test_public_test_names_the_mistake(mistake):
+    """Where the size or kind of a mistake explains it (a factor 2, m or k, swapped
+    arguments, an ignored argument), the public test says so before grading."""
+    public = corpus.outcomes(NOTEBOOK, mistake.exercise, mistake.source)[
+        f"test_{mistake.exercise}"]
+    assert not public.passed and mistake.public_hint in public.message, public.message
+
+
+def _reference(exercise: str) -> str:
+    """The reference solution cell of ``exercise``, without the solution markers."""
+    source = corpus.cells_by_id(corpus.read(NOTEBOOK))[exercise].source
+    return "\n".join(line for line in source.splitlines() if "### " not in line) + "\n"
+
+
+# A later exercise whose own code is right, run after a wrong earlier function (the
+# replacement cell redefines the earlier function, then the later reference): its public
+# test must blame the earlier function, and its hidden tests, which use the references of
+# the earlier functions, must not cost the student a second time.
+BLAME = [
+    ("logistic_regression_sgd", "minibatches", "minibatches", "global-random"),
+    ("logistic_regression_sgd", "logistic_gradients", "logistic_gradients", "sum-not-mean"),
+    ("linear_regression_gd", "mse", "mse", "no-half"),
+    ("logistic_gradients", "predict_proba", "predict_proba", "tanh-not-sigmoid"),
+]
+
+
+@pytest.mark.parametrize("later, earlier, exercise, mid", BLAME,
+                         ids=[f"{later}-after-{earlier}-{mid}" for later, earlier, _, mid in BLAME])
+def test_later_exercise_blames_the_wrong_earlier_function(later, earlier, exercise, mid):
+    wrong = next(m for m in MISTAKES if (m.exercise, m.id) == (exercise, mid))
+    results = corpus.outcomes(NOTEBOOK, later, wrong.source + "\n\n" + _reference(later))
+    public, hidden = results[f"test_{later}"], results[f"hidden_{later}"]
+    assert not public.passed and f"Fix {earlier} first" in public.message, public.message
+    assert hidden.passed, hidden.message
