@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from autograde.notebook import cells_by_id, read
+
 from . import corpus
 
 NOTEBOOK = (Path(__file__).resolve().parents[2]
@@ -45,6 +47,8 @@ class Variant:
     id: str
     why: str
     source: str
+    hint: str = ""          # text the hidden tests' message must contain (a mistake's cause)
+    public_hint: str = ""   # text the public test's message must contain
 
 
 def _src(exercise: str, body: str, prelude: str = "") -> str:
@@ -55,8 +59,9 @@ def _src(exercise: str, body: str, prelude: str = "") -> str:
         "    " + line if line else "" for line in lines) + "\n"
 
 
-def _v(exercise: str, mid: str, why: str, body: str, prelude: str = "") -> Variant:
-    return Variant(exercise, mid, why, _src(exercise, body, prelude))
+def _v(exercise: str, mid: str, why: str, body: str, prelude: str = "", hint: str = "",
+       public_hint: str = "") -> Variant:
+    return Variant(exercise, mid, why, _src(exercise, body, prelude), hint, public_hint)
 
 
 # The correct forward (reference cache format), repeated by the backward variants below.
@@ -127,6 +132,14 @@ def _train_with(*changes: tuple[str, str]) -> str:
         body = body.replace(changed, into)
     return body
 
+
+# Notebook 02's loss, whose arguments come in the other order: (Y_onehot, P).
+_CATEGORICAL_CROSS_ENTROPY_02 = """
+def categorical_cross_entropy(Y_onehot, P):
+    Y = np.asarray(Y_onehot, dtype=np.float64)
+    P = np.clip(np.asarray(P, dtype=np.float64), 1e-12, 1.0)
+    return float(np.sum(Y * -np.log(P)) / Y.shape[0])
+"""
 
 MISTAKES = [
     # --------------------------------------------------------------- count_parameters
@@ -247,13 +260,22 @@ MISTAKES = [
     # ------------------------------------------------------------ cross_entropy_loss
     _v("cross_entropy_loss", "sum_not_mean",
        "The notes' 'Total Loss = Sum of all individual losses': students forget to average.",
-       "return -np.sum(Y * np.log(np.clip(P, 1e-12, 1.0)))"),
+       "return -np.sum(Y * np.log(np.clip(P, 1e-12, 1.0)))",
+       hint="5 times too large, the sum over the m = 5 samples", public_hint="2 times"),
     _v("cross_entropy_loss", "mean_over_all_entries",
        "np.mean over the (m, c) array divides by m * c instead of m.",
-       "return -np.mean(Y * np.log(np.clip(P, 1e-12, 1.0)))"),
+       "return -np.mean(Y * np.log(np.clip(P, 1e-12, 1.0)))",
+       hint="divides by m * c = 20", public_hint="divides by m * c = 6"),
     _v("cross_entropy_loss", "no_clip",
        "Without clipping, a probability of 0 in a wrong class gives 0 * log(0) = nan.",
        "return -np.sum(Y * np.log(P)) / len(P)"),
+    _v("cross_entropy_loss", "arguments_swapped",
+       "Notebook 02's categorical_cross_entropy takes (Y_onehot, P); students paste it in and "
+       "call it with cross_entropy_loss's (P, Y), so the labels are logged and the "
+       "probabilities weigh them.",
+       "return categorical_cross_entropy(P, Y)",
+       prelude=_CATEGORICAL_CROSS_ENTROPY_02,
+       hint="the arguments look swapped", public_hint="the arguments look swapped"),
     _v("cross_entropy_loss", "missing_minus",
        "Students forget the minus sign and get a negative loss.",
        "return np.sum(Y * np.log(np.clip(P, 1e-12, 1.0))) / len(P)"),
@@ -286,7 +308,8 @@ MISTAKES = [
     # --------------------------------------------------------------------- backward
     _v("backward", "no_mean",
        "Students forget the 1/m, which gives the gradient of the summed loss.",
-       _backward_with("dZ = (softmax(Z) - Y) / len(Y)", "dZ = softmax(Z) - Y")),
+       _backward_with("dZ = (softmax(Z) - Y) / len(Y)", "dZ = softmax(Z) - Y"),
+       hint="times the numerical gradient: the loss is a mean over the m samples"),
     _v("backward", "sigmoid_not_derivative",
        "The activation itself is used where its derivative belongs.",
        _backward_with('derivatives = {"sigmoid": sigmoid_prime, "relu": relu_prime}',
@@ -303,7 +326,8 @@ MISTAKES = [
        "With the 1/m on dW only, the bias gradient stays a sum over the batch.",
        _backward_with("dZ = (softmax(Z) - Y) / len(Y)", "dZ = softmax(Z) - Y").replace(
            "grads.insert(0, (dZ.T @ A_prev, dZ.sum(axis=0)))",
-           "grads.insert(0, (dZ.T @ A_prev / len(Y), dZ.sum(axis=0)))")),
+           "grads.insert(0, (dZ.T @ A_prev / len(Y), dZ.sum(axis=0)))"),
+       hint="db of layer"),
     _v("backward", "softmax_times_its_derivative",
        "Treating softmax like the sigmoid, students multiply P - Y by P (1 - P).",
        _backward_with("dZ = (softmax(Z) - Y) / len(Y)",
@@ -572,3 +596,69 @@ def test_hidden_tests_reject_mistake(mistake):
 @pytest.mark.parametrize("alternative", ALTERNATIVES, ids=corpus.ids(ALTERNATIVES))
 def test_correct_alternative_passes_both_test_cells(alternative):
     corpus.assert_accepted(NOTEBOOK, alternative)
+
+
+# Mistakes the public tests let through on purpose (pytest id -> why): each breaks only an
+# edge case or a size that the hidden tests keep.
+PUBLIC_MISSES: dict[str, str] = {}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=corpus.ids(MISTAKES))
+def test_public_test_rejects_mistake(mistake):
+    corpus.assert_public_verdict(NOTEBOOK, mistake.exercise, mistake.id, mistake.source,
+                                 PUBLIC_MISSES)
+
+
+def test_public_misses_are_mistakes_of_the_corpus():
+    corpus.assert_misses_are_mistakes(PUBLIC_MISSES, MISTAKES)
+
+
+@pytest.mark.parametrize("mistake", [m for m in MISTAKES if m.hint or m.public_hint],
+                         ids=corpus.ids([m for m in MISTAKES if m.hint or m.public_hint]))
+def test_messages_name_the_cause(mistake):
+    """A known confusion or the size of the error is named: 'the arguments look swapped',
+    'm = 5 times ...', 'divides by m * c'."""
+    results = corpus.outcomes(NOTEBOOK, mistake.exercise, mistake.source)
+    for grade_id, hint in [(f"hidden_{mistake.exercise}", mistake.hint),
+                           (f"test_{mistake.exercise}", mistake.public_hint)]:
+        if hint:
+            assert hint in results[grade_id].message, (grade_id, results[grade_id].message)
+
+
+def _reference(exercise: str) -> str:
+    return cells_by_id(read(NOTEBOOK))[exercise].source
+
+
+# An earlier function broken in the later exercise's cell (so that it replaces the correct
+# one), and the later exercise's reference after it: the public test blames the earlier
+# function by name; the hidden tests, which run on reference copies of the earlier functions
+# (``using``), pass, so one bug does not cost points twice.
+BLAME = [
+    ("forward", "softmax", "def softmax(Z):\n    return np.exp(Z) / np.exp(Z).sum()\n", True),
+    ("sigmoid_prime", "sigmoid", "def sigmoid(z):\n    return 1 / 1 + np.exp(-z)\n", True),
+    ("backward", "sigmoid_prime", "def sigmoid_prime(z):\n    return sigmoid(z)\n", True),
+    ("backward", "forward", _src("forward", _forward_with("Z = A @ W.T + b", "Z = A @ W.T")),
+     False),
+    ("predict", "forward", _src("forward", _forward_with(
+        'A = softmax(Z) if name == "softmax" else functions[name](Z)',
+        'A = softmax(Z) if name == "softmax" else sigmoid(Z)')), True),
+    ("train_mlp", "backward", _src("backward", _backward_with(
+        "dZ = (softmax(Z) - Y) / len(Y)", "dZ = softmax(Z) - Y")), True),
+    ("train_mlp", "init_params", "def init_params(layer_sizes, rng):\n"
+     "    return [(np.random.randn(o, i), np.zeros(o)) for i, o in zip(layer_sizes[:-1], "
+     "layer_sizes[1:])]\n", True),
+]
+
+
+@pytest.mark.parametrize("exercise, earlier, broken, hidden_passes", BLAME,
+                         ids=[f"{b[0]}-blames-{b[1]}" for b in BLAME])
+def test_later_exercise_blames_the_earlier_function(exercise, earlier, broken, hidden_passes):
+    results = corpus.outcomes(NOTEBOOK, exercise, broken + "\n\n" + _reference(exercise))
+    public = results[f"test_{exercise}"]
+    assert not public.passed
+    assert f"it calls {earlier}, which is wrong" in public.message, public.message
+    hidden = results[f"hidden_{exercise}"]
+    if hidden_passes:   # judged on the reference earlier functions
+        assert hidden.passed, hidden.message
+    else:               # backward reads forward's own cache: the student's forward stays
+        assert f"it calls {earlier}, which is wrong" in hidden.message, hidden.message
