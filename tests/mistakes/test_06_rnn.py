@@ -123,6 +123,9 @@ MISTAKES = [
        "return float(-np.log(p).sum() / len(P))"),
     _v("sequence_cross_entropy", "all-classes", "-log P summed over all classes.",
        "return float(-np.log(np.clip(P, 1e-12, 1.0)).sum() / len(P))"),
+    _v("sequence_cross_entropy", "per-sequence", "The loss of each sequence, never averaged.",
+       "P = np.clip(P, 1e-12, 1.0)\n"
+       "return -np.log(np.take_along_axis(P, y[..., None], axis=-1))[..., 0].sum(axis=1)"),
     # ----------------------------------------------------------------- birnn_forward
     _v("birnn_forward", "no-flip-back", "The reversed states are concatenated as they come out.",
        "a0 = np.zeros((X.shape[0], params_fwd[2].shape[0]))\n"
@@ -139,6 +142,12 @@ MISTAKES = [
        "fwd = rnn_forward(X, a0, *params_fwd)\n"
        "bwd = rnn_forward(X[:, ::-1], a0, *params_bwd)[:, ::-1]\n"
        "return np.concatenate([bwd, fwd], axis=-1)"),
+    _v("birnn_forward", "backward-from-forward-state",
+       "The backward layer goes on from the forward layer's last state, as one long sequence.",
+       "a0 = np.zeros((X.shape[0], params_fwd[2].shape[0]))\n"
+       "fwd = rnn_forward(X, a0, *params_fwd)\n"
+       "bwd = rnn_forward(X[:, ::-1], fwd[:, -1], *params_bwd)[:, ::-1]\n"
+       "return np.concatenate([fwd, bwd], axis=-1)"),
     _v("birnn_forward", "same-params", "One set of weights is reused for both directions.",
        "a0 = np.zeros((X.shape[0], params_fwd[2].shape[0]))\n"
        "fwd = rnn_forward(X, a0, *params_fwd)\n"
@@ -201,6 +210,12 @@ MISTAKES = [
        "return sig(pre('o')) * np.tanh(c), c"),
     _v("lstm_step", "h-from-old-c", "The output is computed from c_prev, the memory at hand.",
        _LSTM_PRE + "c = f * c_prev + i * cand\nreturn o * np.tanh(c_prev), c"),
+    _v("lstm_step", "recurrent-no-transpose",
+       "U is square, so h_prev @ U fits as well as h_prev @ U.T.",
+       _SIG + "def pre(g):\n"
+       "    return x_t @ params[f'W_{g}'].T + h_prev @ params[f'U_{g}'] + params[f'b_{g}']\n"
+       "c = sig(pre('f')) * c_prev + sig(pre('i')) * np.tanh(pre('c'))\n"
+       "return sig(pre('o')) * np.tanh(c), c"),
     _v("lstm_step", "returns-c-h", "The tuple comes back in the order the cell computes it.",
        _LSTM_PRE + "c = f * c_prev + i * cand\nreturn c, o * np.tanh(c)"),
     # ----------------------------------------------------------------- lstm_param_count
@@ -234,7 +249,8 @@ MISTAKES = [
        "    out.update({f'W_{g}': kernel[:, s].T, f'U_{g}': recurrent_kernel[:, s].T,\n"
        "                f'bW_{g}': bias[s], f'bU_{g}': bias[s]})\nreturn out"),
     # ----------------------------------------------------------------- gru_step
-    _v("gru_step", "z-on-candidate", "Cho et al. and PyTorch put z on the candidate.",
+    _v("gru_step", "z-on-candidate", "Chung et al. (2014) and many tutorials put z on the "
+       "candidate.",
        _GRU_PRE + "cand = np.tanh(fx('h') + r * fh('h'))\nreturn (1 - z) * h_prev + z * cand"),
     _v("gru_step", "reset-before", "The original GRU resets h_prev before the product.",
        _GRU_PRE + "cand = np.tanh(fx('h') + (r * h_prev) @ params['U_h'].T + params['bU_h'])\n"
@@ -274,6 +290,10 @@ MISTAKES = [
        _SOFTMAX + "return (np.cumsum(p, axis=1) <= np.asarray(u)[:, None]).sum(axis=1)"),
     _v("sample_with_temperature", "argmax-of-mask", "argmax of an all-False row is 0, not K - 1.",
        _SOFTMAX + "return np.argmax(np.cumsum(p, axis=1) > np.asarray(u)[:, None], axis=1)"),
+    _v("sample_with_temperature", "random-choice",
+       "np.random's choice draws the class itself; u is never read.",
+       _SOFTMAX + "rng = np.random.default_rng(0)\n"
+       "return np.array([rng.choice(len(row), p=row) for row in p])"),
     _v("sample_with_temperature", "unnormalised", "The division by the sum is forgotten.",
        "z = np.asarray(logits, dtype=np.float64) / temperature\n"
        "p = np.exp(z - z.max(axis=1, keepdims=True))\n"
@@ -423,3 +443,98 @@ def test_hidden_tests_reject_mistake(mistake):
 @pytest.mark.parametrize("alternative", ALTERNATIVES, ids=corpus.ids(ALTERNATIVES))
 def test_correct_alternative_passes_both_test_cells(alternative):
     corpus.assert_accepted(NOTEBOOK, alternative)
+
+
+# Mistakes the public tests deliberately let through (the hidden tests keep them): an edge
+# case or a size the public test leaves out so that it stays short.
+PUBLIC_MISSES: dict[str, str] = {}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=corpus.ids(MISTAKES))
+def test_public_test_rejects_mistake(mistake):
+    corpus.assert_public_verdict(NOTEBOOK, mistake.exercise, mistake.id, mistake.source,
+                                 PUBLIC_MISSES)
+
+
+def test_public_misses_are_mistakes_of_the_corpus():
+    corpus.assert_misses_are_mistakes(PUBLIC_MISSES, MISTAKES)
+
+
+def _mistake(key: str) -> Variant:
+    return next(m for m in MISTAKES if f"{m.exercise}-{m.id}" == key)
+
+
+# What the size of the error says: each mistake below gets, in the public and in the hidden
+# test, a message that names what went wrong, not only the wrong number.
+SIZE_MESSAGES = {
+    "sequence_cross_entropy-mean-over-time": "off by a factor, 1/T",
+    "sequence_cross_entropy-sum-over-batch": "off by a factor, m = ",
+    "rnn_param_count-no-recurrent": "W_R (n_hidden, n_hidden) is missing",
+    "rnn_param_count-recurrent-input-size": "W_R maps the state to the state",
+    "rnn_param_count-no-bias": "the bias b (n_hidden,) is missing",
+    "lstm_param_count-no-4x": "an LSTM has 4 blocks",
+    "lstm_param_count-three-gates": "the candidate is a fourth",
+    "lstm_param_count-no-bias": "the 4 bias vectors are missing",
+    "gru_param_count-one-bias": "one bias per block (reset_after=False)",
+    "gru_param_count-four-blocks": "a GRU has 3",
+    "gru_param_count-two-gates": "the candidate is a third",
+}
+
+
+@pytest.mark.parametrize("key", list(SIZE_MESSAGES))
+def test_size_of_the_error_is_named(key):
+    mistake = _mistake(key)
+    results = corpus.outcomes(NOTEBOOK, mistake.exercise, mistake.source)
+    for cell in (f"test_{mistake.exercise}", f"hidden_{mistake.exercise}"):
+        assert not results[cell].passed, cell
+        assert SIZE_MESSAGES[key] in results[cell].message, results[cell].message
+
+
+def test_hidden_loss_names_the_mean_over_the_steps_only():
+    # the mean over the steps, summed over the batch: m/T of the loss
+    source = _v("sequence_cross_entropy", "x", "", "P = np.clip(P, 1e-12, 1.0)\n"
+                "p = np.take_along_axis(P, y[..., None], axis=-1)[..., 0]\n"
+                "return float(-np.log(p).mean(axis=1).sum())").source
+    hidden = corpus.outcomes(NOTEBOOK, "sequence_cross_entropy", source)[
+        "hidden_sequence_cross_entropy"]
+    assert "m/T = 4/5 of it" in hidden.message, hidden.message
+
+
+# Blame the right function: a later exercise that calls a wrong earlier one says so in its
+# public test, and its hidden tests judge it with the reference of the earlier one.
+_REFERENCE_STEP = "def rnn_step(x_t, a_prev, W_F, W_R, b):\n" \
+                  "    return np.tanh(x_t @ W_F.T + a_prev @ W_R.T + b)\n"
+_REFERENCE_FORWARD = "def rnn_forward(X, a0, W_F, W_R, b):\n" \
+                     "    a, states = a0, []\n" \
+                     "    for t in range(X.shape[1]):\n" \
+                     "        a = rnn_step(X[:, t], a, W_F, W_R, b)\n" \
+                     "        states.append(a)\n" \
+                     "    return np.stack(states, axis=1)\n"
+_BIRNN = _v("birnn_forward", "x", "", "a0 = np.zeros((X.shape[0], params_fwd[2].shape[0]))\n"
+            "fwd = rnn_forward(X, a0, *params_fwd)\n"
+            "bwd = rnn_forward(X[:, ::-1], a0, *params_bwd)[:, ::-1]\n"
+            "return np.concatenate([fwd, bwd], axis=-1)").source
+
+
+@pytest.mark.parametrize("earlier", ["rnn_step-no-bias", "rnn_step-swapped-weights",
+                                     "rnn_step-sigmoid"])
+def test_rnn_forward_blames_a_wrong_rnn_step(earlier):
+    # the wrong rnn_step is defined again in rnn_forward's cell, which runs after its own
+    source = _mistake(earlier).source + "\n\n" + _REFERENCE_FORWARD
+    results = corpus.outcomes(NOTEBOOK, "rnn_forward", source)
+    public = results["test_rnn_forward"]
+    assert not public.passed and "it calls rnn_step, which is wrong" in public.message, public
+    assert "Fix rnn_step first" in public.message, public.message
+    assert results["hidden_rnn_forward"].passed, results["hidden_rnn_forward"]
+
+
+@pytest.mark.parametrize("earlier", ["rnn_forward-no-carry", "rnn_forward-includes-a0",
+                                     "rnn_step-no-bias"])
+def test_birnn_forward_blames_a_wrong_rnn_forward(earlier):
+    mistake = _mistake(earlier)
+    wrong = (mistake.source + "\n\n" + _REFERENCE_FORWARD if mistake.exercise == "rnn_step"
+             else _REFERENCE_STEP + "\n\n" + mistake.source)
+    results = corpus.outcomes(NOTEBOOK, "birnn_forward", wrong + "\n\n" + _BIRNN)
+    public = results["test_birnn_forward"]
+    assert not public.passed and "it calls rnn_forward, which is wrong" in public.message, public
+    assert results["hidden_birnn_forward"].passed, results["hidden_birnn_forward"]
