@@ -12,7 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
+
+from autograde.grading.trials import run_exercise
+from autograde.notebook import cells_by_id, read
 
 from . import corpus
 
@@ -91,6 +95,9 @@ MISTAKES = [
         "return x * w + b"),
     _ws("bias-in-weights", "The bias is added to every weight instead of to the sum.",
         "return np.dot(x, w + b)"),
+    _ws("in-place-multiply", "x *= w looks like a cheap way to form the products, but "
+        "np.asarray returns the caller's float array itself, which is overwritten.",
+        "x = np.asarray(x, dtype=np.float64)\nx *= w\nreturn x.sum(axis=-1) + b"),
     # ----------------------------------------------------------------- step
     _step("greater-equal", "Reaching the threshold feels like enough to fire.",
           "return (np.asarray(z) >= 0).astype(int)"),
@@ -104,6 +111,9 @@ MISTAKES = [
           "return np.heaviside(z, 1.0)"),
     _step("relu", "Confuses the step with ReLU, the other 'max with 0' function.",
           "return np.maximum(z, 0)"),
+    _step("atleast-1d", "np.atleast_1d makes a number indexable, and the (1,) array it "
+          "gives back for a number is never turned back into a number.",
+          "return (np.atleast_1d(z) > 0).astype(int)"),
     # ----------------------------------------------------------------- perceptron_predict
     _pred("greater-equal", "Reaching the threshold feels like enough to fire.",
           "return (weighted_sum(X, w, b) >= 0).astype(int)"),
@@ -242,6 +252,48 @@ for _ in range(epochs):
     errors_per_epoch.append(errors)
 return w, b, errors_per_epoch
 """),
+    _train("ignores-lr", "The rule is remembered as w + (y - y_hat) x, the textbook case "
+           "lr = 1, and lr is never used.",
+           _TRAIN_HEAD + """
+for _ in range(epochs):
+    order = np.arange(m) if rng is None else rng.permutation(m)
+    errors = 0
+    for i in order:
+        error = y[i] - step(weighted_sum(X[i], w, b))
+        w = w + error * X[i]
+        b = b + error
+        errors += int(error != 0)
+    errors_per_epoch.append(errors)
+return w, b, errors_per_epoch
+"""),
+    _train("permutation-once", "The order is drawn once before the epochs, so every epoch "
+           "visits the samples in the same shuffled order.",
+           _TRAIN_HEAD + """
+order = np.arange(m) if rng is None else rng.permutation(m)
+for _ in range(epochs):
+    errors = 0
+    for i in order:
+        error = y[i] - step(weighted_sum(X[i], w, b))
+        w = w + lr * error * X[i]
+        b = b + lr * error
+        errors += int(error != 0)
+    errors_per_epoch.append(errors)
+return w, b, errors_per_epoch
+"""),
+    _train("with-replacement", "rng.integers(0, m, size=m) looks like a random order, but it "
+           "draws with replacement: some samples twice, others never.",
+           _TRAIN_HEAD + """
+for _ in range(epochs):
+    order = np.arange(m) if rng is None else rng.integers(0, m, size=m)
+    errors = 0
+    for i in order:
+        error = y[i] - step(weighted_sum(X[i], w, b))
+        w = w + lr * error * X[i]
+        b = b + lr * error
+        errors += int(error != 0)
+    errors_per_epoch.append(errors)
+return w, b, errors_per_epoch
+"""),
     # ----------------------------------------------------------------- sigmoid
     _act("sigmoid", "exp-ratio", "e^z / (1 + e^z) is the same formula on paper, but is "
          "inf/inf = nan at z = 1000.",
@@ -257,6 +309,11 @@ return w, b, errors_per_epoch
          "return z"),
     _act("sigmoid", "clip-10", "Clips z to avoid overflow, with a bound far too small.",
          "z = np.clip(z, -10, 10)\nreturn 1 / (1 + np.exp(-z))"),
+    _act("sigmoid", "empty-like-int", "The stable two-branch formula fills np.empty_like(z), "
+         "which for integer z is an integer array: every value is truncated to 0.",
+         "z = np.asarray(z)\nout = np.empty_like(z)\npos = z >= 0\n"
+         "out[pos] = 1 / (1 + np.exp(-z[pos]))\n"
+         "out[~pos] = np.exp(z[~pos]) / (1 + np.exp(z[~pos]))\nreturn out"),
     # ----------------------------------------------------------------- tanh
     _act("tanh", "exp-formula", "The textbook formula, inf/inf = nan at |z| = 1000.",
          "return (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))"),
@@ -266,6 +323,8 @@ return w, b, errors_per_epoch
          "return 2 * sigmoid(z) - 1"),
     _act("tanh", "one-sided", "Rewrites with e^(-2z), which is safe for z > 0 only.",
          "return (1 - np.exp(-2 * z)) / (1 + np.exp(-2 * z))"),
+    _act("tanh", "in-place-out", "out=z saves an allocation, and overwrites the caller's array.",
+         "z = np.asarray(z, dtype=np.float64)\nreturn np.tanh(z, out=z)"),
     # ----------------------------------------------------------------- relu
     _act("relu", "boolean", "Returns the mask z > 0 instead of the values it keeps.",
          "return np.asarray(z) > 0"),
@@ -295,6 +354,9 @@ return w, b, errors_per_epoch
             "return weighted_sum(activation(X), w, b)"),
     _neuron("activation-before-sum", "Activates each weighted input, then sums.",
             "return np.sum(activation(X * w), axis=-1) + b"),
+    _neuron("batch-only", "np.atleast_2d turns one sample into a batch of one, and the "
+            "(1,) result is never turned back into a number.",
+            "return activation(np.atleast_2d(X) @ w + b)"),
     # ----------------------------------------------------------------- softmax
     _act("softmax", "no-max-shift", "The formula as written in the notes, nan at z = 1000.",
          "e = np.exp(z)\nreturn e / e.sum(axis=-1, keepdims=True)"),
@@ -312,6 +374,11 @@ return w, b, errors_per_epoch
     _act("softmax", "in-place", "Shifting the logits with -= changes the caller's array.",
          "z = np.asarray(z, dtype=np.float64)\nz -= z.max(axis=-1, keepdims=True)\n"
          "np.exp(z, out=z)\nz /= z.sum(axis=-1, keepdims=True)\nreturn z"),
+    _act("softmax", "axis-1", "Written for the two shapes the docstring names, (c,) and "
+         "(m, c), with axis=1 for the batch: wrong for any other shape.",
+         "z = np.asarray(z, dtype=np.float64)\nif z.ndim == 1:\n"
+         "    e = np.exp(z - z.max())\n    return e / e.sum()\n"
+         "e = np.exp(z - z.max(axis=1, keepdims=True))\nreturn e / e.sum(axis=1, keepdims=True)"),
     # ----------------------------------------------------------------- one_hot
     _onehot("off-by-one", "Thinks of classes as 1..c, as people count.",
             "return np.eye(n_classes)[np.asarray(y) - 1]"),
@@ -349,6 +416,8 @@ return np.array([sum(row[j] * w[j] for j in range(len(w))) for row in x]) + b
           "return np.where(np.asarray(X) @ np.asarray(w) + b > 0, 1, 0)"),
     _pred("int32", "A comparison cast to int32.",
           "return (np.dot(X, w) + b > 0).astype(np.int32)"),
+    _pred("uses-helpers", "The prompt's way: step of weighted_sum.",
+          "return step(weighted_sum(X, w, b))"),
     _train("zip-and-predict", "Loops over (x, y) pairs and reuses perceptron_predict.",
            """
 X = np.asarray(X, dtype=np.float64)
@@ -380,6 +449,20 @@ for _ in range(epochs):
         count += error != 0
     errors_per_epoch.append(count)
 return w1[:-1], w1[-1], errors_per_epoch
+"""),
+    _train("shuffle-index", "rng.shuffle on an index array: the same draws as rng.permutation.",
+           _TRAIN_HEAD + """
+for _ in range(epochs):
+    order = np.arange(m)
+    if rng is not None:
+        rng.shuffle(order)
+    errors = 0
+    for i in order:
+        y_hat = perceptron_predict(X[i:i + 1], w, b)[0]
+        w, b = w + lr * (y[i] - y_hat) * X[i], b + lr * (y[i] - y_hat)
+        errors += int(y_hat != y[i])
+    errors_per_epoch.append(errors)
+return w, b, np.array(errors_per_epoch)
 """),
     _act("sigmoid", "naive", "1 / (1 + e^-z): overflow warnings at z = -1000, correct values.",
          "return 1 / (1 + np.exp(-np.asarray(z, dtype=np.float64)))"),
@@ -444,3 +527,78 @@ def test_mistake_message_names_the_function(mistake):
 @pytest.mark.parametrize("alternative", ALTERNATIVES, ids=corpus.ids(ALTERNATIVES))
 def test_correct_alternative_passes_both_test_cells(alternative):
     corpus.assert_accepted(NOTEBOOK, alternative)
+
+
+# Mistakes the public tests deliberately let through (the hidden tests keep them). None:
+# every requirement a prompt of notebook 01 states is exercised by its public test.
+PUBLIC_MISSES: dict[str, str] = {}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=corpus.ids(MISTAKES))
+def test_public_test_rejects_mistake(mistake):
+    corpus.assert_public_verdict(NOTEBOOK, mistake.exercise, mistake.id, mistake.source,
+                                 PUBLIC_MISSES)
+
+
+def test_public_misses_are_mistakes():
+    corpus.assert_misses_are_mistakes(PUBLIC_MISSES, MISTAKES)
+
+
+# Known confusions the tests name, so a student reads the cause and not only the numbers:
+# mistake -> (words of the public test's message, words of the hidden test's message).
+HINTS = {
+    "weighted_sum-no-bias": ("add the bias b", "add the bias b"),
+    "weighted_sum-transposed": (None, "each ROW of X is one sample"),
+    "step-atleast-1d": ("a number gives a number", "step(0.0)"),
+    "perceptron_train-ignores-lr": ("2 times the expected value", "2 times the expected value"),
+    "sigmoid-sign-flip": (None, "returned sigmoid(-z) instead of sigmoid(z)"),
+    "tanh-sigmoid-no-2": (None, "with 2z inside"),
+    "leaky_relu-alpha-on-positives": (None, "the two branches are swapped"),
+    "softmax-axis-0": ("Normalise along the last axis", "the COLUMNS sum to 1"),
+    "one_hot-off-by-one": (None, "one column too far left"),
+    "one_hot-transposed": ("check for a transpose", "check for a transpose"),
+}
+_BY_ID = {f"{m.exercise}-{m.id}": m for m in MISTAKES}
+
+
+@pytest.mark.parametrize("key", sorted(HINTS))
+def test_message_names_the_confusion(key):
+    mistake = _BY_ID[key]
+    results = corpus.outcomes(NOTEBOOK, mistake.exercise, mistake.source)
+    for cell, words in zip(("test_", "hidden_"), HINTS[key]):
+        if words is not None:
+            message = results[cell + mistake.exercise].message
+            assert words in message, f"{cell}{mistake.exercise}: {message}"
+
+
+# A later exercise's public test blames the earlier function it calls when that one is
+# wrong, and its hidden tests (which swap in the reference) still give the points.
+BLAME = [("weighted_sum-no-bias", "perceptron_predict"),
+         ("weighted_sum-no-bias", "perceptron_train"),
+         ("weighted_sum-no-bias", "neuron_output"),
+         ("step-greater-equal", "perceptron_predict"),
+         ("step-greater-equal", "perceptron_train"),
+         ("sigmoid-sign-flip", "neuron_output")]
+
+
+@pytest.fixture(scope="module")
+def broken_notebooks(tmp_path_factory):
+    """One copy of the notebook per earlier mistake of BLAME, that mistake in place."""
+    paths = {}
+    for key in sorted({key for key, _ in BLAME}):
+        nb = read(NOTEBOOK)
+        cells_by_id(nb)[_BY_ID[key].exercise].source = _BY_ID[key].source
+        path = tmp_path_factory.mktemp(key) / NOTEBOOK.name
+        nbformat.write(nb, path)
+        paths[key] = path
+    return paths
+
+
+@pytest.mark.parametrize(("key", "later"), BLAME, ids=[f"{k}->{later}" for k, later in BLAME])
+def test_later_exercise_blames_the_earlier_function(broken_notebooks, key, later):
+    earlier = _BY_ID[key].exercise
+    results = run_exercise(broken_notebooks[key], later)
+    public, hidden = results[f"test_{later}"], results[f"hidden_{later}"]
+    assert not public.passed
+    assert f"Fix {earlier} first" in public.message, public.message
+    assert hidden.passed, f"{hidden.error}: {hidden.message}"
