@@ -369,3 +369,50 @@ def test_hidden_tests_reject_mistake(mistake):
 @pytest.mark.parametrize("alternative", ALTERNATIVES, ids=corpus.ids(ALTERNATIVES))
 def test_correct_alternative_passes_both_test_cells(alternative):
     corpus.assert_accepted(NOTEBOOK, alternative)
+
+
+# Mistakes the public tests let through on purpose (pytest id -> why); every other mistake
+# breaks a requirement its prompt states, and the public test rejects it before submission.
+PUBLIC_MISSES: dict[str, str] = {}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=corpus.ids(MISTAKES))
+def test_public_test_rejects_mistake(mistake):
+    corpus.assert_public_verdict(NOTEBOOK, mistake.exercise, mistake.id, mistake.source,
+                                 PUBLIC_MISSES)
+
+
+def test_public_misses_are_mistakes_of_the_corpus():
+    corpus.assert_misses_are_mistakes(PUBLIC_MISSES, MISTAKES)
+
+
+# Messages that name the size of the error or the known confusion behind it: the pytest id
+# of a mistake -> a phrase its message must contain, and the test cells that must say it.
+SIZE_MESSAGES = {
+    "gradient_with_tape-float32-variable": ("float32", ("test", "hidden")),
+    "build_mlp-keep-probability": ("of keeping", ("test", "hidden")),
+    "dropout_forward-no-rescale": ("off by a factor of 1/(1 - rate)", ("test", "hidden")),
+    "dropout_forward-multiply-by-keep": ("off by a factor of 1/(1 - rate)**2", ("test", "hidden")),
+    "dropout_forward-keep-with-rate": ("= 1 - rate: you kept units with probability rate",
+                                       ("test", "hidden")),
+    "batchnorm_forward-unbiased-variance": ("sqrt((m - 1)/m)", ("test", "hidden")),
+    "batchnorm_forward-axis-1": ("normalises each row", ("test", "hidden")),
+    "batchnorm_forward-fixed-eps": ("use the eps argument", ("test", "hidden")),
+    "batchnorm_forward-eps-outside-sqrt": ("eps goes inside", ("hidden",)),
+    "batchnorm_forward-whole-matrix": ("one mean and variance", ("hidden",)),
+    "batchnorm_forward-no-gamma-beta": ("ignores gamma and beta", ("hidden",)),
+    "update_moving_stats-momentum-swapped": ("look swapped", ("test", "hidden")),
+    "update_moving_stats-fixed-momentum": ("use the momentum argument", ("hidden",)),
+    "update_moving_stats-unbiased-variance": ("divides by m - 1", ("hidden",)),
+    "update_moving_stats-std-not-var": ("averages the standard deviation", ("hidden",)),
+}
+
+
+@pytest.mark.parametrize("key", list(SIZE_MESSAGES))
+def test_message_names_the_size_of_the_error(key):
+    mistake = next(m for m in MISTAKES if f"{m.exercise}-{m.id}" == key)
+    phrase, cells = SIZE_MESSAGES[key]
+    results = corpus.outcomes(NOTEBOOK, mistake.exercise, mistake.source)
+    for cell in cells:
+        outcome = results[f"{cell}_{mistake.exercise}"]
+        assert not outcome.passed and phrase in outcome.message, (cell, outcome.message)
