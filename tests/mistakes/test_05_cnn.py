@@ -11,16 +11,30 @@ that change and checks that the line it replaces exists.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from autograde.grading.trials import run_exercise
 
+from . import corpus
+
 NOTEBOOK = Path(__file__).resolve().parents[2] / "solutions" / "05_cnn" / "05_cnn.ipynb"
 EXERCISES = ["conv_output_size", "pad2d", "conv2d", "conv_param_count", "conv_layer_forward",
              "max_pool2d", "avg_pool2d", "build_cnn", "confusion_matrix",
              "precision_recall_f1"]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One wrong implementation of an exercise: its function, a short id, why students
+    write it, its code."""
+
+    exercise: str
+    id: str
+    why: str
+    source: str
 
 
 def variant(source: str, old: str, new: str) -> str:
@@ -283,7 +297,7 @@ ALTERNATIVES = [
 ]
 
 # ---------------------------------------------------------------------- the mistakes
-MISTAKES = [
+_MISTAKES = [
     # conv_output_size
     ("conv_output_size", "floor_division",
      "`//` looks like the formula and never complains, so the (4, 4) image quietly gets 1.",
@@ -580,9 +594,12 @@ def precision_recall_f1(y_true, y_pred, n_classes):
 '''),
 ]
 
+MISTAKES = [Variant(*mistake) for mistake in _MISTAKES]
+
 
 @pytest.mark.parametrize("exercise, source",
-                         [pytest.param(e, s, id=f"{e}-{m}") for e, m, _, s in MISTAKES])
+                         [pytest.param(m.exercise, m.source, id=f"{m.exercise}-{m.id}")
+                          for m in MISTAKES])
 def test_hidden_tests_reject_the_mistake(exercise, source):
     outcome = run_exercise(NOTEBOOK, exercise, replacement=source)[f"hidden_{exercise}"]
     assert not outcome.passed, f"the hidden tests of {exercise} accepted this mistake"
@@ -609,8 +626,89 @@ def test_the_reference_solution_passes(exercise):
 
 def test_every_exercise_has_three_mistakes_and_an_alternative():
     for exercise in EXERCISES:
-        mistakes = [m for e, m, _, _ in MISTAKES if e == exercise]
+        mistakes = [m.id for m in MISTAKES if m.exercise == exercise]
         alternatives = [a for e, a, _ in ALTERNATIVES if e == exercise]
         assert len(mistakes) >= 3 and len(set(mistakes)) == len(mistakes), exercise
         assert len(alternatives) >= 1, exercise
-    assert all(why.strip().endswith(".") for _, _, why, _ in MISTAKES)
+    assert all(m.why.strip().endswith(".") for m in MISTAKES)
+
+
+# Mistakes the public tests deliberately let through (the hidden tests keep them): an edge
+# case or a size the public test leaves out so that it stays short.
+PUBLIC_MISSES: dict[str, str] = {}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=corpus.ids(MISTAKES))
+def test_public_test_rejects_mistake(mistake):
+    corpus.assert_public_verdict(NOTEBOOK, mistake.exercise, mistake.id, mistake.source,
+                                 PUBLIC_MISSES)
+
+
+def test_public_misses_are_mistakes_of_the_corpus():
+    corpus.assert_misses_are_mistakes(PUBLIC_MISSES, MISTAKES)
+
+
+# What the size or the pattern of an error says: the hidden message names the known
+# confusion behind each of these mistakes (a ratio, a transpose, a formula students copy).
+HINTS = {
+    "conv_output_size-padding_on_one_side": "on *every* side",
+    "conv_output_size-slides_typo_minus_2p": "the slides' typo",
+    "pad2d-pads_the_channels_too": "pad only H and W",
+    "conv2d-flipped_kernel": "flips the kernel",
+    "conv2d-stride_missing_in_window": "moves 1 pixel per output",
+    "conv2d-three_dimensional_map": "sum over the channels too",
+    "conv2d-bias_forgotten": "add the tied bias at every position",
+    "conv2d-padding_ignored": "the size without padding",
+    "conv2d-output_size_off_by_one": "with the + 1",
+    "conv_param_count-bias_forgotten": "add one bias per filter",
+    "conv_param_count-one_bias_for_the_layer": "one bias for the whole layer",
+    "conv_param_count-bias_flag_ignored": "bias=False",
+    "conv_param_count-input_channels_forgotten": "input channels are missing",
+    "conv_layer_forward-relu_forgotten": "output of the ReLU",
+    "conv_layer_forward-channels_first": "channels first",
+    "max_pool2d-steps_by_size_not_stride": "they start every stride",
+    "max_pool2d-keeps_partial_windows": "do not fit are dropped",
+    "max_pool2d-maximum_starts_at_zero": "not from 0",
+    "max_pool2d-pools_across_channels": "each channel separately",
+    "avg_pool2d-divides_by_four": "2.25 times the expected",
+    "avg_pool2d-averages_across_channels": "each channel separately",
+    "confusion_matrix-predictions_as_rows": "transpose",
+    "precision_recall_f1-precision_and_recall_swapped": "look swapped",
+    "precision_recall_f1-arithmetic_mean_f1": "harmonic mean",
+    "precision_recall_f1-nan_on_zero_division": "zero_division=0",
+}
+
+
+@pytest.mark.parametrize("key", sorted(HINTS))
+def test_hidden_message_names_the_confusion(key):
+    mistake = {f"{m.exercise}-{m.id}": m for m in MISTAKES}[key]
+    hidden = corpus.outcomes(NOTEBOOK, mistake.exercise, mistake.source)[
+        f"hidden_{mistake.exercise}"]
+    assert not hidden.passed and HINTS[key] in hidden.message, hidden.message
+
+
+# Blame the right function: a later exercise written correctly on top of a wrong earlier
+# one. Its public test names the earlier function to fix; its hidden tests judge it with
+# the reference of the earlier one, so the earlier mistake costs points only once.
+CONV2D_PADDING_IGNORED = next(m.source for m in MISTAKES
+                              if (m.exercise, m.id) == ("conv2d", "padding_ignored"))
+PAD2D_ONE_SIDE = next(m.source for m in MISTAKES if (m.exercise, m.id) == ("pad2d",
+                                                                           "one_side_only"))
+CONFUSION_TRANSPOSED = next(m.source for m in MISTAKES if (m.exercise, m.id) == (
+    "confusion_matrix", "predictions_as_rows"))
+ON_A_WRONG_EARLIER_FUNCTION = [
+    ("conv_layer_forward", "conv2d", CONV2D_PADDING_IGNORED + CONV_LAYER_LOOPS),
+    ("conv2d", "pad2d", PAD2D_ONE_SIDE + CONV2D_NO_CHANNEL_AXIS),
+    ("precision_recall_f1", "confusion_matrix", CONFUSION_TRANSPOSED + PRF_FROM_CM),
+]
+
+
+@pytest.mark.parametrize("exercise, earlier, source", ON_A_WRONG_EARLIER_FUNCTION,
+                         ids=[f"{e}-on-a-wrong-{w}" for e, w, _ in ON_A_WRONG_EARLIER_FUNCTION])
+def test_a_wrong_earlier_function_is_blamed_and_costs_only_once(exercise, earlier, source):
+    results = corpus.outcomes(NOTEBOOK, exercise, source)
+    public, hidden = results[f"test_{exercise}"], results[f"hidden_{exercise}"]
+    assert not public.passed and public.error == "CheckFailed", public
+    assert f"it calls {earlier}, which is wrong" in public.message, public.message
+    assert f"Fix {earlier} first" in public.message, public.message
+    assert hidden.passed, f"{hidden.error}: {hidden.message}"
