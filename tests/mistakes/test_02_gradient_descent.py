@@ -200,6 +200,20 @@ for i in np.ndindex(x.shape):
     grad[i] = (f_plus - f_minus) / (2 * eps)
 return grad
 """, "old value back"),
+    _v("numerical_gradient", "copy-no-restore",
+       "Works on a float64 copy but steps x[i] up and down without putting it back, so every "
+       "later entry is measured at a point shifted by -eps in the earlier ones.",
+       """
+x = np.array(x, dtype=np.float64)
+grad = np.zeros_like(x)
+for i in np.ndindex(x.shape):
+    x[i] += eps
+    f_plus = f(x)
+    x[i] -= 2 * eps
+    f_minus = f(x)
+    grad[i] = (f_plus - f_minus) / (2 * eps)
+return grad
+""", "old value back", public_hint="put x[i] back"),
     _v("numerical_gradient", "integer-copy",
        "x.copy() keeps an integer dtype, so x + eps is truncated back to x.",
        """
@@ -402,6 +416,14 @@ for start in range(0, len(X), batch_size):
     yield X[order[start:start + batch_size]], y[order[start:start + batch_size]]
 """, "rng.permutation(m)",
        public_hint="rng.permutation(m)"),
+    _v("minibatches", "choice-not-permutation",
+       "rng.choice(m, m, replace=False) shuffles too, but not in the order rng.permutation(m) "
+       "gives, which the prompt asks for so that logistic_regression_sgd can be replayed.",
+       """
+order = rng.choice(len(X), size=len(X), replace=False)
+for start in range(0, len(X), batch_size):
+    yield X[order[start:start + batch_size]], y[order[start:start + batch_size]]
+""", "rng.permutation(m)", public_hint="rng.permutation(m)"),
     _v("minibatches", "with-replacement",
        "Draws each batch at random with rng.integers: some samples twice, some never.",
        """
