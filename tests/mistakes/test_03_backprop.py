@@ -309,7 +309,7 @@ MISTAKES = [
     _v("backward", "no_mean",
        "Students forget the 1/m, which gives the gradient of the summed loss.",
        _backward_with("dZ = (softmax(Z) - Y) / len(Y)", "dZ = softmax(Z) - Y"),
-       hint="times the numerical gradient: the loss is a mean over the m samples"),
+       hint="5 = m, the number of samples"),
     _v("backward", "sigmoid_not_derivative",
        "The activation itself is used where its derivative belongs.",
        _backward_with('derivatives = {"sigmoid": sigmoid_prime, "relu": relu_prime}',
@@ -327,7 +327,7 @@ MISTAKES = [
        _backward_with("dZ = (softmax(Z) - Y) / len(Y)", "dZ = softmax(Z) - Y").replace(
            "grads.insert(0, (dZ.T @ A_prev, dZ.sum(axis=0)))",
            "grads.insert(0, (dZ.T @ A_prev / len(Y), dZ.sum(axis=0)))"),
-       hint="db of layer"),
+       hint="5 = m, the number of samples"),
     _v("backward", "softmax_times_its_derivative",
        "Treating softmax like the sigmoid, students multiply P - Y by P (1 - P).",
        _backward_with("dZ = (softmax(Z) - Y) / len(Y)",
