@@ -1,12 +1,17 @@
 """Mistakes corpus of notebook 03 (backpropagation: a multilayer network from scratch).
 
-For every exercise: wrong implementations that students really write, which the hidden
-test cell must reject with a message naming the function, and different correct
+For every exercise: wrong implementations that students really write, which the public
+test cell must already reject (issue 16: every stated requirement is exercised before the
+student submits; ``PUBLIC_MISSES`` lists the deliberate exceptions, none today) and the
+hidden test cell must reject with a message naming the function, and different correct
 implementations that both test cells must accept. Each runs through the grader's engine
 (``autograde.grading.trials.run_exercise``), with the exercise's solution cell replaced
 by the variant's source. A variant of ``backward`` may redefine ``forward`` too (its own
 cache format): the test cells call the student's ``forward`` and then the student's
-``backward``.
+``backward``. ``hint`` / ``public_hint`` is text the message must contain where a known
+confusion or the size of the error explains the mistake; ``BLAME`` proves that a later
+exercise's public test names a broken earlier function and that its hidden tests, run on
+reference copies of the earlier functions, do not charge the same bug twice.
 """
 
 from __future__ import annotations
