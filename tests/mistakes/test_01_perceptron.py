@@ -552,8 +552,9 @@ HINTS = {
     "step-atleast-1d": ("a number gives a number", "step(0.0)"),
     "perceptron_train-ignores-lr": ("2 times the expected value", "2 times the expected value"),
     "sigmoid-sign-flip": (None, "returned sigmoid(-z) instead of sigmoid(z)"),
-    "tanh-sigmoid-no-2": (None, "with 2z inside"),
-    "leaky_relu-alpha-on-positives": (None, "the two branches are swapped"),
+    "tanh-sigmoid-no-2": ("with 2z inside", "with 2z inside"),
+    "leaky_relu-alpha-on-positives": ("the two branches are swapped",
+                                      "the two branches are swapped"),
     "softmax-axis-0": ("Normalise along the last axis", "the COLUMNS sum to 1"),
     "one_hot-off-by-one": (None, "one column too far left"),
     "one_hot-transposed": ("check for a transpose", "check for a transpose"),
@@ -602,3 +603,17 @@ def test_later_exercise_blames_the_earlier_function(broken_notebooks, key, later
     assert not public.passed
     assert f"Fix {earlier} first" in public.message, public.message
     assert hidden.passed, f"{hidden.error}: {hidden.message}"
+
+
+_LATER = [m for m in MISTAKES if m.exercise in ("perceptron_predict", "perceptron_train",
+                                                "neuron_output")]
+
+
+@pytest.mark.parametrize("mistake", _LATER, ids=corpus.ids(_LATER))
+def test_right_earlier_functions_are_not_blamed(mistake):
+    """With the reference weighted_sum, step and sigmoid, a mistake in a later exercise is
+    that exercise's own: its public message must not send the student to an earlier one
+    (a mistake that changes X in place must not make weighted_sum's check fail)."""
+    public = corpus.outcomes(NOTEBOOK, mistake.exercise, mistake.source)[
+        f"test_{mistake.exercise}"]
+    assert "first (its own test says more)" not in public.message, public.message
