@@ -146,6 +146,11 @@ MISTAKES = [
        "tf.Variable(x) is the natural spelling, and it silently stores a Python number "
        "as float32, good to 7 digits only.",
        "x = tf.Variable(x)" + _TAPE + "return tape.gradient(y, x).numpy()"),
+    _v("gradient_with_tape", "float32-cast-back",
+       "Computed in TensorFlow's default float32 and converted to float64 at the end, in the "
+       "belief that the return type is what the prompt asks for: the digits are already lost.",
+       "x = tf.Variable(np.asarray(x, dtype=np.float32))" + _TAPE
+       + "return tape.gradient(y, x).numpy().astype(np.float64)"),
     _v("gradient_with_tape", "f-outside-tape",
        "Students think of the tape as something called at the end and compute f(x) "
        "before opening it, so nothing is recorded.",
@@ -187,6 +192,15 @@ MISTAKES = [
          "The notes' q is the probability of a 1 (keeping); students pass q = 1 - rate "
          "to Keras's Dropout, whose argument is the probability of zeros.",
          rate="1 - dropout"),
+    _v("build_mlp", "dropout-first-hidden-only",
+       "The notes' picture drops neurons of one layer, so students add a single Dropout after "
+       "the first hidden layer.",
+       "layers = [keras.Input(shape=(layer_sizes[0],))]\n"
+       "for k, n_hidden in enumerate(layer_sizes[1:-1]):\n"
+       "    layers.append(keras.layers.Dense(n_hidden, activation=\"relu\"))\n"
+       "    if dropout > 0 and k == 0:\n        layers.append(keras.layers.Dropout(dropout))\n"
+       "layers.append(keras.layers.Dense(layer_sizes[-1], activation=\"softmax\"))\n"
+       "model = keras.Sequential(layers)\n" + _ADAM_SPARSE + "\nreturn model"),
     _mlp("sigmoid-output",
          "The hidden layers' activation used for the output too, as in notebook 03's "
          "hidden layers; the outputs are then no probability distribution.",
