@@ -259,7 +259,9 @@ def size_hint(got: np.ndarray, expected: np.ndarray) -> str:
     if got.ndim == 2 and got.shape[0] == got.shape[1] > 1 and np.allclose(got.T, expected):
         return " It is the transpose of the expected matrix: check the order of the axes."
     nonzero = np.abs(expected) > 1e-12
-    if (not nonzero.any() or not np.isfinite(got).all() or not np.isfinite(expected).all()
+    # One number off by a whole factor is as often a coincidence as a cause: only a
+    # ratio that two or more entries share says something.
+    if (nonzero.sum() < 2 or not np.isfinite(got).all() or not np.isfinite(expected).all()
             or not np.allclose(got[~nonzero], 0.0, atol=1e-12)):
         return ""
     ratios = got[nonzero] / expected[nonzero]
@@ -273,10 +275,8 @@ def size_hint(got: np.ndarray, expected: np.ndarray) -> str:
         factor = f"{many} times" if many else f"1/{few} of"
         return (f" It is {'minus ' if ratio < 0 else ''}{factor} the expected value: look for "
                 f"a constant you left out or added (a sum instead of a mean, a factor 1/2).")
-    if nonzero.sum() >= 2:
-        return (f" Every entry is {ratio:.4g} times the expected one: one constant factor is "
-                f"off (a sum instead of a mean, a factor 1/2, a scale you left out).")
-    return ""
+    return (f" Every entry is {ratio:.4g} times the expected one: one constant factor is "
+            f"off (a sum instead of a mean, a factor 1/2, a scale you left out).")
 
 
 def check_equal(name: str, got: Any, expected: Any,

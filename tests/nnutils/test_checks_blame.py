@@ -93,6 +93,8 @@ def test_check_close_names_a_transpose():
 @pytest.mark.parametrize("got, expected", [
     (np.array([1.0, 2.0, 4.0]), [1.0, 2.0, 3.0]),    # one entry off: no pattern
     (np.array([2.1]), [1.0]),                         # a lone number off by no whole factor
+    (np.array(4.0), 1.0),                             # or by one: a coincidence as often
+    (np.array([4.0, 0.0]), [1.0, 0.0]),               # one non-zero entry is a lone number
     (np.zeros(3), [1.0, 2.0, 3.0]),                   # all zeros: not a factor
 ])
 def test_check_close_gives_no_size_hint_without_a_pattern(got, expected):
