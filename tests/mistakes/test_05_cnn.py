@@ -712,3 +712,23 @@ def test_a_wrong_earlier_function_is_blamed_and_costs_only_once(exercise, earlie
     assert f"it calls {earlier}, which is wrong" in public.message, public.message
     assert f"Fix {earlier} first" in public.message, public.message
     assert hidden.passed, f"{hidden.error}: {hidden.message}"
+
+
+CONV2D_THREE_D = next(m.source for m in MISTAKES
+                      if (m.exercise, m.id) == ("conv2d", "three_dimensional_map"))
+CONV2D_STUB = corpus.release_stub(NOTEBOOK, "conv2d")
+CRASHING_OR_MISSING_EARLIER = [
+    ("crashing", CONV2D_THREE_D + CONV_LAYER_LOOPS, "it calls conv2d, which is wrong"),
+    ("missing", CONV2D_STUB + CONV_LAYER_LOOPS, "`conv2d` (which `conv_layer_forward` calls) is "
+                                                "not implemented"),
+]
+
+
+@pytest.mark.parametrize("source, said", [(s, w) for _, s, w in CRASHING_OR_MISSING_EARLIER],
+                         ids=[f"conv2d-{kind}" for kind, _, _ in CRASHING_OR_MISSING_EARLIER])
+def test_a_crashing_or_missing_conv2d_costs_conv_layer_forward_only_its_public_test(source,
+                                                                                     said):
+    results = corpus.outcomes(NOTEBOOK, "conv_layer_forward", source)
+    public, hidden = results["test_conv_layer_forward"], results["hidden_conv_layer_forward"]
+    assert not public.passed and said in public.message, public.message
+    assert hidden.passed, f"{hidden.error}: {hidden.message}"
