@@ -209,14 +209,19 @@ _LOG_WORDS = ("log", "entropy", "loss", "likelihood", "bce", "cost")
 
 def _finite_hint(name: str, value: float) -> str:
     """Where such a value usually comes from: in a loss or a log, ``np.log`` of 0 (inf)
-    or of a negative number (nan); elsewhere an ``np.exp`` that overflowed."""
+    or of a negative number (nan); elsewhere an ``np.exp`` that overflowed (inf), or a
+    0/0 or inf/inf (nan)."""
     if any(word in name.lower() for word in _LOG_WORDS):
         return ("`np.log(0)` is -inf and `np.log` of a negative number is nan: clip the "
                 "argument of `np.log` away from 0"
                 + (", and exponentiate only numbers <= 0 (`np.exp` overflows for large "
                    "inputs)." if np.isnan(value) else "."))
-    return ("Large inputs overflow `np.exp`: rewrite the formula so that it only "
-            "exponentiates numbers <= 0.")
+    overflow = ("Large inputs overflow `np.exp`: rewrite the formula so that it only "
+                "exponentiates numbers <= 0.")
+    if np.isnan(value):   # 0/0, inf - inf or inf/inf: an overflow is one way to get there
+        return "nan comes from 0/0, inf - inf or inf/inf. " + overflow.replace(
+            "Large inputs", "If it is not a division by zero, large inputs")
+    return overflow
 
 
 def check_close(name: str, got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-8,

@@ -124,7 +124,8 @@ def test_check_finite_names_the_first_nan_and_the_input_there():
     got[1, 2] = np.nan
     z = np.arange(6.0).reshape(2, 3) * 1000
     with fails("sigmoid(z) is nan at index (1, 2) (input: z[1, 2] = 5000); expected a finite "
-               "number. Large inputs overflow `np.exp`"):
+               "number. nan comes from 0/0, inf - inf or inf/inf. If it is not a division by "
+               "zero, large inputs overflow `np.exp`"):
         check_finite("sigmoid(z)", got, inputs={"z": z})
 
 
@@ -337,6 +338,10 @@ def _finite_message(name: str, value: float) -> str:
 def test_check_finite_hints_at_exp_only_where_no_log_is_involved():
     message = _finite_message("sigmoid(z)", np.nan)
     assert "overflow `np.exp`" in message and "np.log" not in message
+    assert "0/0" in message
+    message = _finite_message("softmax(z)", np.inf)
+    assert message.endswith("Large inputs overflow `np.exp`: rewrite the formula so that it "
+                            "only exponentiates numbers <= 0.")
 
 
 def test_check_finite_hints_at_log_for_a_loss():
