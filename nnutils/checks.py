@@ -25,7 +25,7 @@ import io
 import re
 import warnings
 from fractions import Fraction
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -41,6 +41,8 @@ __all__ = [
     "check_rows_sum_to_one",
     "check_in_range",
     "check_unchanged",
+    "call_pure",
+    "check_returns",
     "check_true",
     "passed",
     "depends_on",
@@ -225,15 +227,26 @@ def _finite_hint(name: str, value: float) -> str:
 
 
 def check_close(name: str, got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-8,
-                inputs: Mapping[str, Any] | None = None) -> None:
+                inputs: Mapping[str, Any] | None = None,
+                likely: Mapping[str, Any] | None = None) -> None:
     """Fail unless ``got`` matches ``expected`` entry by entry.
 
     Order: None/type, shape, nan/inf, then values. The value message gives the
     worst entry (index, got, expected), how many entries are off, and the
     matching input entry when an input has the same shape as the output.
     Any real dtype is accepted (``float32``, ``int``, ``bool``).
+
+    ``likely`` maps a hint to the answer a known mistake gives (any shape): when
+    ``got`` is that answer, the message ends with the hint, e.g.
+    ``likely={"the arguments look swapped: P comes first": loss(Y, P)}``.
     """
     expected = np.asarray(expected, dtype=np.float64)
+    hint = _likely_hint(got, likely, rtol, atol)
+    if hint:
+        arr = as_array(name, got)
+        if arr.shape != expected.shape:
+            raise CheckFailed(f"{name} has shape {arr.shape}, expected {expected.shape}"
+                              f"{_describe_inputs(inputs)}. {hint}")
     arr = check_shape(name, got, expected.shape, inputs).astype(np.float64)
     if np.isfinite(expected).all():
         check_finite(name, arr, inputs)
@@ -247,8 +260,23 @@ def check_close(name: str, got: Any, expected: Any, *, rtol: float = 1e-5, atol:
     count = f" ({int(off.sum())} of {arr.size} entries are off)" if arr.size > 1 else ""
     raise CheckFailed(
         f"{name} is {_fmt(arr[index])}{_where(index)}, expected {_fmt(expected[index])}"
-        f"{_describe_inputs(inputs, index, arr.shape)}{count}.{size_hint(arr, expected)}"
+        f"{_describe_inputs(inputs, index, arr.shape)}{count}."
+        + (f" {hint}" if hint else size_hint(arr, expected))
     )
+
+
+def _likely_hint(got: Any, likely: Mapping[str, Any] | None, rtol: float, atol: float) -> str:
+    """The hint of the first known mistake whose answer ``got`` is, or ''."""
+    try:
+        arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return ""
+    for hint, wrong in (likely or {}).items():
+        wrong = np.asarray(wrong, dtype=np.float64)
+        if wrong.shape == arr.shape and np.allclose(arr, wrong, rtol=max(rtol, 1e-6),
+                                                    atol=atol, equal_nan=True):
+            return hint
+    return ""
 
 
 def _whole(x: float) -> int | None:
@@ -325,6 +353,30 @@ def check_in_range(name: str, got: Any, low: float, high: float, *,
         raise CheckFailed(
             f"{name} is {_fmt(arr[index])}{_where(index)}, outside the range {bounds}."
         )
+
+
+def call_pure(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """:func:`call`, then fail if ``fn`` changed one of its array arguments in place
+    (the message names the argument by its position or keyword, and its shape)."""
+    arrays = [(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items())
+    arrays = [(where, a, a.copy()) for where, a in arrays if isinstance(a, np.ndarray)]
+    result = call(fn, *args, **kwargs)
+    name = getattr(fn, "__name__", repr(fn))
+    for where, after, before in arrays:
+        check_unchanged(f"{name} ({where}, of shape {before.shape})", before, after)
+    return result
+
+
+def check_returns(name: str, got: Any, fields: Sequence[str]) -> tuple:
+    """Fail unless ``got`` is a tuple (or list) of ``len(fields)`` values; return it as a
+    tuple, e.g. ``params, history = check_returns("train_mlp(...)", got, ("params",
+    "history"))``."""
+    if not isinstance(got, (tuple, list)) or len(got) != len(fields):
+        what = (f"a {type(got).__name__} of {len(got)}" if isinstance(got, (tuple, list))
+                else f"a {type(got).__name__}")
+        raise CheckFailed(f"{name} should return a tuple ({', '.join(fields)}), but returned "
+                          f"{what}.")
+    return tuple(got)
 
 
 def check_unchanged(name: str, before: Any, after: Any) -> None:

@@ -8,7 +8,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnutils.checks import CheckFailed, call, check_close, depends_on, using
+from nnutils.checks import (
+    CheckFailed,
+    call,
+    call_pure,
+    check_close,
+    check_returns,
+    depends_on,
+    using,
+)
 
 
 def _namespace(square_body: str) -> dict:
@@ -102,3 +110,41 @@ def test_check_close_gives_no_size_hint_without_a_pattern(got, expected):
         check_close("f(x)", got, expected)
     assert "times" not in str(err.value) and "transpose" not in str(err.value)
     assert "of the expected" not in str(err.value)
+
+
+def test_check_close_ends_with_the_hint_of_the_known_mistake_it_matches():
+    right, swapped = np.array([0.29]), np.array([6.9])
+    likely = {"the arguments look swapped: P comes first.": swapped, "never seen": [1.0, 2.0]}
+    with pytest.raises(CheckFailed) as err:
+        check_close("loss(P, Y)", swapped, right, likely=likely)
+    assert str(err.value).endswith("expected 0.29. the arguments look swapped: P comes first.")
+    with pytest.raises(CheckFailed) as err:    # another wrong answer: no hint
+        check_close("loss(P, Y)", [3.0], right, likely=likely)
+    assert "swapped" not in str(err.value)
+    check_close("loss(P, Y)", right, right, likely=likely)
+
+
+def test_check_close_hints_a_known_mistake_of_another_shape():
+    M = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(CheckFailed, match=r"has shape \(3, 2\), expected \(2, 3\)\. "
+                                          r"features last"):
+        check_close("f(M)", M.T, M, likely={"features last": M.T})
+
+
+def test_call_pure_names_the_argument_changed_in_place():
+    def scale(x, *, y):
+        y *= 2
+        return x * 2
+    x, y = np.ones(3), np.ones((2, 2))
+    with pytest.raises(CheckFailed, match=r"scale \(y, of shape \(2, 2\)\) changed its input"):
+        call_pure(scale, x, y=y)
+    assert call_pure(lambda a: a + 1, x).tolist() == [2.0, 2.0, 2.0] and x.tolist() == [1] * 3
+
+
+def test_check_returns_unpacks_or_says_what_came_back():
+    assert check_returns("f()", [1, 2], ("w", "b")) == (1, 2)
+    with pytest.raises(CheckFailed, match=r"should return a tuple \(w, b\), but returned a "
+                                          r"tuple of 3"):
+        check_returns("f()", (1, 2, 3), ("w", "b"))
+    with pytest.raises(CheckFailed, match="but returned a NoneType"):
+        check_returns("f()", None, ("w", "b"))
