@@ -31,6 +31,7 @@ import numpy as np
 
 __all__ = [
     "CheckFailed",
+    "Blamed",
     "call",
     "as_array",
     "check_type",
@@ -54,6 +55,15 @@ __all__ = [
 
 class CheckFailed(AssertionError):
     """A test found a mistake. The message is meant to be read by the student."""
+
+
+class Blamed(CheckFailed):
+    """A test of ``exercise`` failed, and ``earlier``, a function it calls, is wrong
+    (raised by :func:`depends_on`; the grader may then judge ``exercise`` alone)."""
+
+    def __init__(self, message: str, exercise: str, earlier: str):
+        super().__init__(message)
+        self.exercise, self.earlier = exercise, earlier
 
 
 def _fmt(value: Any) -> str:
@@ -431,15 +441,15 @@ def depends_on(exercise: str, **checks: Callable[[], None]) -> Iterator[None]:
             try:
                 check()
             except Exception as err:
-                raise CheckFailed(
+                raise Blamed(
                     f"{exercise} failed ({_first_sentence(failure)}), and it calls {earlier}, "
                     f"which is wrong: {err} Fix {earlier} first (its own test says more), "
-                    f"then run this test again.") from None
+                    f"then run this test again.", exercise, earlier) from None
         raise
 
 
 def _first_sentence(err: BaseException) -> str:
-    text = str(err).strip() or type(err).__name__
+    text = str(err).strip().rstrip(".") or type(err).__name__
     return text if len(text) <= 160 else text[:157] + "..."
 
 

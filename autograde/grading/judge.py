@@ -28,7 +28,7 @@ from autograde.grading.proxies import RemoteFunction
 from autograde.grading.result import Incident, TestResult
 from autograde.grading.sandbox import Limits, Sandbox, cell_functions
 from autograde.grading.session import FunctionStopped, Session, WorkerGone
-from nnutils.checks import DEFINE_HOOK, CheckFailed
+from nnutils.checks import DEFINE_HOOK, Blamed, CheckFailed
 
 
 @dataclass
@@ -131,8 +131,12 @@ class Judge:
     failure inside one function so costs what leaving it unsolved costs.
     """
 
-    def __init__(self, nb: nbformat.NotebookNode, workdir: Path, limits: Limits, mode: str):
+    def __init__(self, nb: nbformat.NotebookNode, workdir: Path, limits: Limits, mode: str,
+                 references: dict[str, str] | None = None):
         self.nb, self.workdir, self.limits, self.mode = nb, workdir, limits, mode
+        # exercise -> the course's own solution cell, to judge a later exercise alone when
+        # an earlier function it calls is wrong (see _judge_alone); None: judge as it runs
+        self.references = references or {}
         self.output_limit = limits.output_kb * 1024
         self.trusted: dict = {"__name__": "__main__", DEFINE_HOOK: self._define_in_worker}
         self.setup_names: set[str] = set()
@@ -353,6 +357,9 @@ class Judge:
             result.error, result.message = "FunctionStopped", str(err)
         except NameError as err:
             result.error, result.message = "NameError", self._name_error(cell, err)
+        except Blamed as err:
+            result.error, result.message = "CheckFailed", str(err)
+            self._judge_alone(cell, gid, result, err)
         except Exception as err:  # any failure of a test cell is the verdict
             notes = "\n".join(getattr(err, "__notes__", []))
             result.error = type(err).__name__
@@ -370,6 +377,33 @@ class Judge:
         if not result.passed:
             cell.outputs.append(_error("Test failed", result.message))
         return result
+
+    def _judge_alone(self, cell, gid: str, result: TestResult, blamed: Blamed) -> None:
+        """The test failed and ``depends_on`` found the earlier function it calls wrong: run
+        it again with the course's own earlier function in the worker. If it passes, the
+        later exercise is right and keeps its points (the earlier one's own tests take them
+        for its mistake: one bug does not cost twice); the message still says what to fix."""
+        reference = self.references.get(blamed.earlier)
+        if reference is None or self.session.gone is not None:
+            return
+        try:
+            undo = self.session.define(reference)
+        except Exception:   # the worker could not take it: judge as it ran
+            return
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), \
+                    contextlib.redirect_stderr(io.StringIO()):
+                exec(_compile(cell.source, f"<{gid}>"), self.trusted)  # noqa: S102
+        except Exception:
+            return
+        finally:
+            if self.session.gone is None:
+                undo()
+        if self.session.gone is None:
+            result.points, result.error = result.max_points, ""
+            result.message = (f"{blamed} Counted as passed: with the course's own "
+                              f"{blamed.earlier}, {blamed.exercise} passes this test, so only "
+                              f"{blamed.earlier}'s own tests cost points.")
 
     def _name_error(self, cell, err: NameError) -> str:
         """What a NameError in a test means: a name defined only further down (the

@@ -85,10 +85,12 @@ def judge_notebook(source: nbformat.NotebookNode, submitted: nbformat.NotebookNo
     """Restore ``submitted`` against ``source``, run it in a sandbox in ``workdir`` (made
     and removed here) and judge it."""
     restored = restore(source, submitted, release)
+    cells = notebook.cells_by_id(source)
+    references = {name: cells[name].source for name in notebook.exercise_ids(source)}
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     try:
-        return Judge(restored, workdir, limits, mode).run()
+        return Judge(restored, workdir, limits, mode, references).run()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

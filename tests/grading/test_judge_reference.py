@@ -5,6 +5,8 @@ function. The fixture: 00_tiny with mean_square calling square, and square wrong
 
 from __future__ import annotations
 
+import copy
+
 import nbformat
 import pytest
 
@@ -77,3 +79,51 @@ def test_public_test_passes_when_the_earlier_function_is_right(notebook_path):
     nbformat.write(nb, str(path))
     results = run_exercise(path, "mean_square")
     assert results["test_mean_square"].passed, results["test_mean_square"].message
+
+
+def _graded(tmp_path, square: str, mean_square: str):
+    """Grade a submission of the notebook above (its reference square right) whose square
+    and mean_square are the given sources; return the results by test."""
+    from autograde.grading.run import judge_notebook
+    from autograde.grading.sandbox import Limits
+    source = nbformat.read(str(_right_reference(tmp_path)), as_version=4)
+    submitted = nbformat.from_dict(copy.deepcopy(source))
+    cells = cells_by_id(submitted)
+    cells["square"].source, cells["mean_square"].source = square, mean_square
+    result = judge_notebook(source, submitted, None, tmp_path / "work",
+                            Limits(timeout=60, cell_timeout=10, memory_mb=1024, output_kb=64),
+                            "none")
+    return {t.test: t for t in result.tests}
+
+
+def _right_reference(tmp_path):
+    nb = source()
+    cells = cells_by_id(nb)
+    cells["setup"].source = ("import numpy as np\n\nfrom nnutils.checks import call, "
+                             "check_close, depends_on, passed, using\n")
+    cells["mean_square"].source = MEAN_CALLS_SQUARE
+    cells["test_mean_square"].source = PUBLIC
+    cells["hidden_mean_square"].source = HIDDEN.replace(
+        'check_close("square(3.0) after the block", call(square, 3.0), 6.0)\n', "")
+    path = tmp_path / "reference.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_grader_counts_a_right_later_exercise_whose_earlier_function_is_wrong(tmp_path):
+    tests = _graded(tmp_path, SQUARE_WRONG, MEAN_CALLS_SQUARE)
+    assert not tests["test_square"].passed and not tests["hidden_square"].passed
+    public = tests["test_mean_square"]
+    assert public.passed and public.error == ""
+    assert "it calls square, which is wrong" in public.message
+    assert "Counted as passed: with the course's own square, mean_square passes" in \
+        public.message
+    assert tests["hidden_mean_square"].passed
+
+
+def test_grader_still_fails_a_later_exercise_that_is_wrong_too(tmp_path):
+    wrong_mean = "def mean_square(X):\n    return square(X).sum(axis=-1)\n"
+    tests = _graded(tmp_path, SQUARE_WRONG, wrong_mean)
+    public = tests["test_mean_square"]
+    assert not public.passed and "Fix square first" in public.message
+    assert not tests["hidden_mean_square"].passed
