@@ -259,7 +259,10 @@ def check_close(name: str, got: Any, expected: Any, *, rtol: float = 1e-5, atol:
                               f"{_describe_inputs(inputs)}. {hint}")
     arr = check_shape(name, got, expected.shape, inputs).astype(np.float64)
     if np.isfinite(expected).all():
-        check_finite(name, arr, inputs)
+        try:
+            check_finite(name, arr, inputs)
+        except CheckFailed as err:
+            raise CheckFailed(f"{err} {hint}" if hint else str(err)) from None
     off = ~np.isclose(arr, expected, rtol=rtol, atol=atol, equal_nan=True)
     if not off.any():
         return
@@ -381,6 +384,9 @@ def check_returns(name: str, got: Any, fields: Sequence[str]) -> tuple:
     """Fail unless ``got`` is a tuple (or list) of ``len(fields)`` values; return it as a
     tuple, e.g. ``params, history = check_returns("train_mlp(...)", got, ("params",
     "history"))``."""
+    if got is None:
+        raise CheckFailed(f"{name} returned None: did you forget the `return` statement? It "
+                          f"should return a tuple ({', '.join(fields)}).")
     if not isinstance(got, (tuple, list)) or len(got) != len(fields):
         what = (f"a {type(got).__name__} of {len(got)}" if isinstance(got, (tuple, list))
                 else f"a {type(got).__name__}")
@@ -420,17 +426,17 @@ def passed(name: str, hidden: bool = False) -> None:
 
 
 @contextlib.contextmanager
-def depends_on(exercise: str, **checks: Callable[[], None]) -> Iterator[None]:
+def depends_on(exercise: str, **checks: Callable[[], None] | tuple) -> Iterator[None]:
     """Blame the earlier function when a test of a later exercise fails because of it.
 
     ``checks`` maps the name of each earlier function ``exercise`` calls to a small check
-    of it (a callable that raises :class:`CheckFailed` when that function is wrong). They
-    run only when the block fails; the first that fails turns the failure into a message
-    that says which earlier function to fix first::
+    of it: a callable that raises :class:`CheckFailed` when that function is wrong, or
+    ``(function, args, expected)``, which checks ``function(*args)`` against ``expected``
+    with :func:`check_close`. They run only when the block fails; the first that fails
+    turns the failure into a message that says which earlier function to fix first::
 
-        with depends_on("logistic_regression_sgd", minibatches=check_minibatches_cover):
-            w, b, losses = call(logistic_regression_sgd, X, y, 0.1, 5, 4, rng)
-            ...
+        with depends_on("perceptron_predict", weighted_sum=(weighted_sum, (X, w, b), z)):
+            check_equal("perceptron_predict(X, w, b)", call(perceptron_predict, X, w, b), y)
     """
     try:
         yield
@@ -439,13 +445,26 @@ def depends_on(exercise: str, **checks: Callable[[], None]) -> Iterator[None]:
     except Exception as failure:   # a failed check, or a crash inside the earlier function
         for earlier, check in checks.items():
             try:
-                check()
+                _run_check(earlier, check)
             except Exception as err:
                 raise Blamed(
                     f"{exercise} failed ({_first_sentence(failure)}), and it calls {earlier}, "
                     f"which is wrong: {err} Fix {earlier} first (its own test says more), "
                     f"then run this test again.", exercise, earlier) from None
         raise
+
+
+def _run_check(earlier: str, check: Callable[[], None] | tuple) -> None:
+    if callable(check):
+        check()
+        return
+    fn, args, expected = check
+    check_close(f"{earlier}{_fmt_args(args)}", call(fn, *args), expected)
+
+
+def _fmt_args(args: tuple) -> str:
+    return "(" + ", ".join(_fmt(a) if np.ndim(a) == 0 or np.size(a) <= 6 else
+                           f"array of shape {np.shape(a)}" for a in args) + ")"
 
 
 def _first_sentence(err: BaseException) -> str:

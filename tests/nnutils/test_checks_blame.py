@@ -146,5 +146,26 @@ def test_check_returns_unpacks_or_says_what_came_back():
     with pytest.raises(CheckFailed, match=r"should return a tuple \(w, b\), but returned a "
                                           r"tuple of 3"):
         check_returns("f()", (1, 2, 3), ("w", "b"))
-    with pytest.raises(CheckFailed, match="but returned a NoneType"):
+    with pytest.raises(CheckFailed, match="but returned a int"):
+        check_returns("f()", 3, ("w", "b"))
+
+
+def test_depends_on_takes_a_call_and_its_expected_answer():
+    ns = _namespace("return np.asarray(x) * 2")
+    X = np.array([[1.0, 3.0]])
+    with pytest.raises(CheckFailed) as err:
+        with depends_on("mean_square", square=(ns["square"], (X,), X * X)):
+            check_close("mean_square(X)", call(ns["mean_square"], X), [5.0])
+    assert "it calls square, which is wrong: square([[1., 3.]]) is 6 at index (0, 1)" in \
+        str(err.value)
+
+
+def test_check_returns_asks_about_a_forgotten_return():
+    with pytest.raises(CheckFailed, match="forget the `return` statement"):
         check_returns("f()", None, ("w", "b"))
+
+
+def test_check_close_keeps_the_hint_of_a_known_mistake_that_gives_nan():
+    with pytest.raises(CheckFailed, match="expected a finite number.*the 0/0 of an empty row"):
+        check_close("f(x)", [np.nan, 1.0], [0.5, 1.0],
+                    likely={"the 0/0 of an empty row": [np.nan, 1.0]})
