@@ -224,10 +224,12 @@ def _finite_hint(name: str, value: float) -> str:
     or of a negative number (nan); elsewhere an ``np.exp`` that overflowed (inf), or a
     0/0 or inf/inf (nan)."""
     if any(word in name.lower() for word in _LOG_WORDS):
-        return ("`np.log(0)` is -inf and `np.log` of a negative number is nan: clip the "
-                "argument of `np.log` away from 0"
-                + (", and exponentiate only numbers <= 0 (`np.exp` overflows for large "
-                   "inputs)." if np.isnan(value) else "."))
+        if np.isnan(value):
+            return ("In NumPy 0 * np.log(0) is 0 * -inf = nan (a 0 label times the log of a "
+                    "probability of 0), and `np.log` of a negative number is nan: clip the "
+                    "probabilities away from 0 before the log, e.g. np.clip(p, 1e-12, 1).")
+        return ("`np.log(0)` is -inf: clip the argument of `np.log` away from 0, e.g. "
+                "np.clip(p, 1e-12, 1).")
     overflow = ("Large inputs overflow `np.exp`: rewrite the formula so that it only "
                 "exponentiates numbers <= 0.")
     if np.isnan(value):   # 0/0, inf - inf or inf/inf: an overflow is one way to get there
@@ -238,7 +240,7 @@ def _finite_hint(name: str, value: float) -> str:
 
 def check_close(name: str, got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-8,
                 inputs: Mapping[str, Any] | None = None,
-                likely: Mapping[str, Any] | None = None) -> None:
+                likely: Mapping[str, Any] | None = None, hint: str = "") -> None:
     """Fail unless ``got`` matches ``expected`` entry by entry.
 
     Order: None/type, shape, nan/inf, then values. The value message gives the
@@ -248,21 +250,23 @@ def check_close(name: str, got: Any, expected: Any, *, rtol: float = 1e-5, atol:
 
     ``likely`` maps a hint to the answer a known mistake gives (any shape): when
     ``got`` is that answer, the message ends with the hint, e.g.
-    ``likely={"the arguments look swapped: P comes first": loss(Y, P)}``.
+    ``likely={"the arguments look swapped: P comes first": loss(Y, P)}``. ``hint`` ends
+    the message whenever the values are off and no known mistake matched (the
+    requirement the case tests, e.g. "shuffle with rng.permutation(m) every epoch").
     """
     expected = np.asarray(expected, dtype=np.float64)
-    hint = _likely_hint(got, likely, rtol, atol)
-    if hint:
+    known = _likely_hint(got, likely, rtol, atol)
+    if known:
         arr = as_array(name, got)
         if arr.shape != expected.shape:
             raise CheckFailed(f"{name} has shape {arr.shape}, expected {expected.shape}"
-                              f"{_describe_inputs(inputs)}. {hint}")
+                              f"{_describe_inputs(inputs)}. {known}")
     arr = check_shape(name, got, expected.shape, inputs).astype(np.float64)
     if np.isfinite(expected).all():
         try:
             check_finite(name, arr, inputs)
         except CheckFailed as err:
-            raise CheckFailed(f"{err} {hint}" if hint else str(err)) from None
+            raise CheckFailed(f"{err} {known}" if known else str(err)) from None
     off = ~np.isclose(arr, expected, rtol=rtol, atol=atol, equal_nan=True)
     if not off.any():
         return
@@ -274,7 +278,7 @@ def check_close(name: str, got: Any, expected: Any, *, rtol: float = 1e-5, atol:
     raise CheckFailed(
         f"{name} is {_fmt(arr[index])}{_where(index)}, expected {_fmt(expected[index])}"
         f"{_describe_inputs(inputs, index, arr.shape)}{count}."
-        + (f" {hint}" if hint else size_hint(arr, expected))
+        + (f" {known}" if known else size_hint(arr, expected) + (f" {hint}" if hint else ""))
     )
 
 
@@ -447,10 +451,12 @@ def depends_on(exercise: str, **checks: Callable[[], None] | tuple) -> Iterator[
             try:
                 _run_check(earlier, check)
             except Exception as err:
+                why = str(err).strip() or type(err).__name__
                 raise Blamed(
                     f"{exercise} failed ({_first_sentence(failure)}), and it calls {earlier}, "
-                    f"which is wrong: {err} Fix {earlier} first (its own test says more), "
-                    f"then run this test again.", exercise, earlier) from None
+                    f"which is wrong: {why}{'' if why.endswith(('.', '!', '?')) else '.'} Fix "
+                    f"{earlier} first (its own test says more), then run this test again.",
+                    exercise, earlier) from None
         raise
 
 
@@ -463,8 +469,9 @@ def _run_check(earlier: str, check: Callable[[], None] | tuple) -> None:
 
 
 def _fmt_args(args: tuple) -> str:
-    return "(" + ", ".join(_fmt(a) if np.ndim(a) == 0 or np.size(a) <= 6 else
-                           f"array of shape {np.shape(a)}" for a in args) + ")"
+    """'(x, y)' on one line: small arrays by value, others by shape."""
+    return "(" + ", ".join(" ".join(_fmt(a).split()) if np.size(a) <= 6 else
+                           f"an array of shape {np.shape(a)}" for a in args) + ")"
 
 
 def _first_sentence(err: BaseException) -> str:

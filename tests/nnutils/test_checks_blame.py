@@ -158,6 +158,12 @@ def test_depends_on_takes_a_call_and_its_expected_answer():
             check_close("mean_square(X)", call(ns["mean_square"], X), [5.0])
     assert "it calls square, which is wrong: square([[1., 3.]]) is 6 at index (0, 1)" in \
         str(err.value)
+    with pytest.raises(CheckFailed) as err:
+        def add(a, b):
+            return a - b
+        with depends_on("mean_square", add=(add, (np.eye(2), np.ones((3, 3))), np.eye(2))):
+            check_close("mean_square(X)", call(ns["mean_square"], X), [5.0])
+    assert "add([[1., 0.], [0., 1.]], an array of shape (3, 3))" in str(err.value)
 
 
 def test_check_returns_asks_about_a_forgotten_return():
@@ -169,3 +175,14 @@ def test_check_close_keeps_the_hint_of_a_known_mistake_that_gives_nan():
     with pytest.raises(CheckFailed, match="expected a finite number.*the 0/0 of an empty row"):
         check_close("f(x)", [np.nan, 1.0], [0.5, 1.0],
                     likely={"the 0/0 of an empty row": [np.nan, 1.0]})
+
+
+def test_check_close_ends_with_the_requirement_hint_when_values_are_off():
+    with pytest.raises(CheckFailed) as err:
+        check_close("order", [2.0, 1.0, 5.0], [1.0, 2.0, 3.0], hint="use rng.permutation(m).")
+    assert str(err.value).endswith("use rng.permutation(m).")
+    with pytest.raises(CheckFailed) as err:   # a known mistake's hint wins
+        check_close("order", [3.0, 2.0, 1.0], [1.0, 2.0, 3.0], hint="use rng.permutation(m).",
+                    likely={"reversed.": [3.0, 2.0, 1.0]})
+    assert str(err.value).endswith("reversed.")
+    check_close("order", [1.0, 2.0, 3.0], [1.0, 2.0, 3.0], hint="never shown")
