@@ -160,7 +160,7 @@ def test_depends_on_takes_a_call_and_its_expected_answer():
         str(err.value)
     with pytest.raises(CheckFailed) as err:
         def add(a, b):
-            return a - b
+            return a - b[:2, :2]
         with depends_on("mean_square", add=(add, (np.eye(2), np.ones((3, 3))), np.eye(2))):
             check_close("mean_square(X)", call(ns["mean_square"], X), [5.0])
     assert "add([[1., 0.], [0., 1.]], an array of shape (3, 3))" in str(err.value)
