@@ -275,8 +275,11 @@ def check_close(name: str, got: Any, expected: Any, *, rtol: float = 1e-5, atol:
     err = np.where(np.isnan(err), np.inf, err)
     index = np.unravel_index(int(np.argmax(err)), arr.shape) if arr.ndim else ()
     count = f" ({int(off.sum())} of {arr.size} entries are off)" if arr.size > 1 else ""
+    shown, wanted = _fmt(arr[index]), _fmt(expected[index])
+    if shown == wanted:   # a tight tolerance: show the digits where they differ
+        shown, wanted = f"{arr[index]:.15g}", f"{expected[index]:.15g}"
     raise CheckFailed(
-        f"{name} is {_fmt(arr[index])}{_where(index)}, expected {_fmt(expected[index])}"
+        f"{name} is {shown}{_where(index)}, expected {wanted}"
         f"{_describe_inputs(inputs, index, arr.shape)}{count}."
         + (f" {known}" if known else size_hint(arr, expected) + (f" {hint}" if hint else ""))
     )

@@ -186,3 +186,8 @@ def test_check_close_ends_with_the_requirement_hint_when_values_are_off():
                     likely={"reversed.": [3.0, 2.0, 1.0]})
     assert str(err.value).endswith("reversed.")
     check_close("order", [1.0, 2.0, 3.0], [1.0, 2.0, 3.0], hint="never shown")
+
+
+def test_check_close_shows_the_digits_where_a_tight_tolerance_fails():
+    with pytest.raises(CheckFailed, match=r"is 0\.200000001, expected 0\.2\b"):
+        check_close("J(0.1)", 0.200000001, 0.2, rtol=1e-12, atol=0.0)
