@@ -78,6 +78,11 @@ def _fmt(value: Any) -> str:
         return np.array2string(arr, separator=", ")
 
 
+def _a(word: str) -> str:
+    """'a list', 'an int', 'an ndarray': the word with its article."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def _where(index: tuple[int, ...]) -> str:
     return "" if index == () else f" at index {tuple(int(i) for i in index)}"
 
@@ -162,12 +167,12 @@ def as_array(name: str, got: Any) -> np.ndarray:
         arr = np.array(got, copy=True, subok=False)
     except Exception as err:  # e.g. ragged lists
         raise CheckFailed(
-            f"{name} returned a {type(got).__name__} that NumPy cannot read as an array "
+            f"{name} returned {_a(type(got).__name__)} that NumPy cannot read as an array "
             f"of numbers ({err})."
         ) from None
     if arr.dtype.kind not in "biuf":
         raise CheckFailed(
-            f"{name} should return numbers, but returned a {type(got).__name__} "
+            f"{name} should return numbers, but returned {_a(type(got).__name__)} "
             f"with dtype {arr.dtype}."
         )
     return arr
@@ -180,7 +185,8 @@ def check_type(name: str, got: Any, expected_type: type | tuple[type, ...]) -> N
     if not isinstance(got, expected_type):
         names = (expected_type,) if isinstance(expected_type, type) else expected_type
         wanted = " or ".join(t.__name__ for t in names)
-        raise CheckFailed(f"{name} should be a {wanted}, but it is a {type(got).__name__}.")
+        raise CheckFailed(f"{name} should be {_a(wanted)}, but it is "
+                          f"{_a(type(got).__name__)}.")
 
 
 def check_shape(name: str, got: Any, expected_shape: tuple[int, ...],
@@ -307,15 +313,23 @@ def _whole(x: float) -> int | None:
 
 def size_hint(got: np.ndarray, expected: np.ndarray) -> str:
     """What the size of the error says, when it says something: every entry off by the
-    same factor (a mean instead of a sum, a 1/2 too many), the opposite sign, or a
-    transposed matrix. '' when the error has no such pattern."""
+    same amount (a bias), or by the same factor (a mean instead of a sum, a 1/2 too
+    many), the opposite sign, or a transposed matrix. '' when the error has no such
+    pattern."""
     if got.ndim == 2 and got.shape[0] == got.shape[1] > 1 and np.allclose(got.T, expected):
         return " It is the transpose of the expected matrix: check the order of the axes."
+    if not np.isfinite(got).all() or not np.isfinite(expected).all():
+        return ""
+    offset = (got - expected).reshape(-1)
+    varied = expected.size >= 2 and not np.allclose(expected, expected.flat[0])
+    if varied and abs(offset[0]) > 1e-12 and np.allclose(offset, offset[0], rtol=1e-6,
+                                                         atol=1e-12):
+        return (f" Every entry is off by the same {float(offset.flat[0]):+.4g}: a constant "
+                f"added or left out (a bias, a shift).")
     nonzero = np.abs(expected) > 1e-12
     # One number off by a whole factor is as often a coincidence as a cause: only a
     # ratio that two or more entries share says something.
-    if (nonzero.sum() < 2 or not np.isfinite(got).all() or not np.isfinite(expected).all()
-            or not np.allclose(got[~nonzero], 0.0, atol=1e-12)):
+    if nonzero.sum() < 2 or not np.allclose(got[~nonzero], 0.0, atol=1e-12):
         return ""
     ratios = got[nonzero] / expected[nonzero]
     ratio = float(ratios.mean())
@@ -396,7 +410,7 @@ def check_returns(name: str, got: Any, fields: Sequence[str]) -> tuple:
                           f"should return a tuple ({', '.join(fields)}).")
     if not isinstance(got, (tuple, list)) or len(got) != len(fields):
         what = (f"a {type(got).__name__} of {len(got)}" if isinstance(got, (tuple, list))
-                else f"a {type(got).__name__}")
+                else _a(type(got).__name__))
         raise CheckFailed(f"{name} should return a tuple ({', '.join(fields)}), but returned "
                           f"{what}.")
     return tuple(got)
@@ -639,7 +653,7 @@ def keras_model_copy(name: str, model: Any) -> tuple[Any, dict]:
         raise CheckFailed(f"{name} returned None: did you forget the `return` statement?")
     if not callable(getattr(model, "to_json", None)):
         raise CheckFailed(f"{name} should return a Keras model (for example "
-                          f"keras.Sequential([...])), but returned a {type(model).__name__}.")
+                          f"keras.Sequential([...])), but returned {_a(type(model).__name__)}.")
     from nnutils.tfsetup import model_parts, rebuild_model
 
     architecture, weights, compile_config = call(model_parts, model)

@@ -81,7 +81,7 @@ def test_check_type():
         check_type("perceptron_train(X, y)", None, tuple)
     with fails("perceptron_train(X, y) should be a tuple, but it is a list."):
         check_type("perceptron_train(X, y)", [1, 2, 3], tuple)
-    with fails("n should be a int or integer, but it is a float."):
+    with fails("n should be an int or integer, but it is a float."):
         check_type("n", 3.0, (int, np.integer))
 
 

@@ -146,7 +146,7 @@ def test_check_returns_unpacks_or_says_what_came_back():
     with pytest.raises(CheckFailed, match=r"should return a tuple \(w, b\), but returned a "
                                           r"tuple of 3"):
         check_returns("f()", (1, 2, 3), ("w", "b"))
-    with pytest.raises(CheckFailed, match="but returned a int"):
+    with pytest.raises(CheckFailed, match="but returned an int"):
         check_returns("f()", 3, ("w", "b"))
 
 
@@ -191,3 +191,9 @@ def test_check_close_ends_with_the_requirement_hint_when_values_are_off():
 def test_check_close_shows_the_digits_where_a_tight_tolerance_fails():
     with pytest.raises(CheckFailed, match=r"is 0\.200000001, expected 0\.2\b"):
         check_close("J(0.1)", 0.200000001, 0.2, rtol=1e-12, atol=0.0)
+
+
+def test_check_close_names_a_constant_offset():
+    with pytest.raises(CheckFailed, match=r"off by the same \+1: a constant added or left out"):
+        check_close("conv2d(image, kernel, bias=1)", [[3.0, 4.0], [5.0, 6.0]],
+                    [[2.0, 3.0], [4.0, 5.0]])
