@@ -261,7 +261,7 @@ def check_close(name: str, got: Any, expected: Any, *, rtol: float = 1e-5, atol:
     requirement the case tests, e.g. "shuffle with rng.permutation(m) every epoch").
     """
     expected = np.asarray(expected, dtype=np.float64)
-    known = _likely_hint(got, likely, rtol, atol)
+    known = _likely_hint(got, likely, rtol, atol) if likely else ""
     if known:
         arr = as_array(name, got)
         if arr.shape != expected.shape:
@@ -291,13 +291,13 @@ def check_close(name: str, got: Any, expected: Any, *, rtol: float = 1e-5, atol:
     )
 
 
-def _likely_hint(got: Any, likely: Mapping[str, Any] | None, rtol: float, atol: float) -> str:
+def _likely_hint(got: Any, likely: Mapping[str, Any], rtol: float, atol: float) -> str:
     """The hint of the first known mistake whose answer ``got`` is, or ''."""
     try:
         arr = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
         return ""
-    for hint, wrong in (likely or {}).items():
+    for hint, wrong in likely.items():
         wrong = np.asarray(wrong, dtype=np.float64)
         if wrong.shape == arr.shape and np.allclose(arr, wrong, rtol=max(rtol, 1e-6),
                                                     atol=atol, equal_nan=True):
@@ -324,7 +324,7 @@ def size_hint(got: np.ndarray, expected: np.ndarray) -> str:
     varied = expected.size >= 2 and not np.allclose(expected, expected.flat[0])
     if varied and abs(offset[0]) > 1e-12 and np.allclose(offset, offset[0], rtol=1e-6,
                                                          atol=1e-12):
-        return (f" Every entry is off by the same {float(offset.flat[0]):+.4g}: a constant "
+        return (f" Every entry is off by the same {float(offset[0]):+.4g}: a constant "
                 f"added or left out (a bias, a shift).")
     nonzero = np.abs(expected) > 1e-12
     # One number off by a whole factor is as often a coincidence as a cause: only a
@@ -337,7 +337,7 @@ def size_hint(got: np.ndarray, expected: np.ndarray) -> str:
         return ""
     if np.isclose(ratio, -1.0):
         return " Every entry has the opposite sign: check the sign of your formula."
-    many, few = _whole(abs(ratio)), _whole(1 / abs(ratio)) if ratio else None
+    many, few = _whole(abs(ratio)), _whole(1 / abs(ratio))
     if many or few:
         factor = f"{many} times" if many else f"1/{few} of"
         return (f" It is {'minus ' if ratio < 0 else ''}{factor} the expected value: look for "
@@ -531,7 +531,7 @@ def using(namespace: dict, *sources: str) -> Iterator[None]:
         undo()
 
 
-def _unanswered(name: str, got: Any) -> bool:
+def _unanswered(got: Any) -> bool:
     return got is Ellipsis or got is None
 
 
@@ -539,7 +539,7 @@ def check_answered(name: str, got: Any) -> None:
     """The visible line of a self-check question's hidden test: fail with
     ``NotImplementedError`` while the answer still reads ``name = ...``, else say that
     the answer is graded (with its explanation) when the notebook is."""
-    if _unanswered(name, got):
+    if _unanswered(got):
         raise NotImplementedError(
             f"{name} is not answered yet: replace the ... in `{name} = ...` with your "
             f"answer, run that cell, then run this one again.")
@@ -578,8 +578,8 @@ def _numbers(name: str, got: Any) -> np.ndarray:
     try:
         return np.array(got, dtype=float).reshape(-1)
     except (TypeError, ValueError):
-        raise CheckFailed(f"{name} should be a number, but it is a "
-                          f"{type(got).__name__}.") from None
+        raise CheckFailed(f"{name} should be a number, but it is "
+                          f"{_a(type(got).__name__)}.") from None
 
 
 _YES, _NO = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
@@ -603,7 +603,7 @@ def check_answer(name: str, got: Any, expected: Any, why: str, *, choices: str |
     ``_letters``, ``_numbers``, ``_truth``). ``why`` is the explanation, printed on
     success and included in the failure message.
     """
-    if _unanswered(name, got):
+    if _unanswered(got):
         raise CheckFailed(f"{name} is not answered: replace the ... with your answer. {why}")
     if choices is not None:
         want = {expected} if isinstance(expected, str) else set(expected)
