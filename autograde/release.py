@@ -121,19 +121,21 @@ def fresh_release(course: Course, names: list[str], stage: Path) -> dict[str, Pa
     return {name: generate(course, name, stage / "release", db_url) for name in names}
 
 
+def _copy_if_changed(src: Path, dest: Path) -> WrittenFile:
+    """Copy ``src`` to ``dest`` unless ``dest`` already holds the same bytes."""
+    data = src.read_bytes()
+    if dest.is_file() and dest.read_bytes() == data:
+        return WrittenFile(dest, "unchanged")
+    status = "updated" if dest.is_file() else "new"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_bytes(data)
+    return WrittenFile(dest, status)
+
+
 def sync_folder(fresh: Path, target: Path) -> list[WrittenFile]:
     """Make ``target`` hold exactly the files of ``fresh``, writing only what changed."""
     new, old = files_under(fresh), files_under(target)
-    written = []
-    for rel, src in new.items():
-        dest = target / rel
-        data = src.read_bytes()
-        if rel in old and old[rel].read_bytes() == data:
-            written.append(WrittenFile(dest, "unchanged"))
-            continue
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(data)
-        written.append(WrittenFile(dest, "updated" if rel in old else "new"))
+    written = [_copy_if_changed(src, target / rel) for rel, src in new.items()]
     for rel in sorted(set(old) - set(new)):
         old[rel].unlink()
         written.append(WrittenFile(target / rel, "removed"))
@@ -150,19 +152,11 @@ def sync_course_files(course: Course) -> list[WrittenFile]:
     only what changed; remove a released copy whose source is gone."""
     written = []
     for source, target in _course_file_pairs(course):
-        if not source.is_file():
-            if target.is_file():
-                target.unlink()
-                written.append(WrittenFile(target, "removed"))
-            continue
-        data = source.read_bytes()
-        if target.is_file() and target.read_bytes() == data:
-            written.append(WrittenFile(target, "unchanged"))
-            continue
-        status = "updated" if target.is_file() else "new"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        written.append(WrittenFile(target, status))
+        if source.is_file():
+            written.append(_copy_if_changed(source, target))
+        elif target.is_file():
+            target.unlink()
+            written.append(WrittenFile(target, "removed"))
     return written
 
 
