@@ -119,3 +119,22 @@ def assert_misses_are_mistakes(misses: dict[str, str], variants) -> None:
     for key, why in misses.items():
         assert key in known, f"{key} is not a mistake of the corpus"
         assert why.strip(), f"{key}: say why the public test lets it through"
+
+
+def reference_source(notebook: Path, exercise: str) -> str:
+    """The reference solution cell of ``exercise`` (its markers are only comments)."""
+    return cells_by_id(read(notebook))[exercise].source
+
+
+def assert_blamed(results, later: str, earlier: str, hidden_passes: bool = True) -> None:
+    """``results`` of exercise ``later`` run on a wrong ``earlier`` function: the public test
+    fails a check that names ``earlier`` as the function to fix first, and the hidden test,
+    which judges ``later`` with the reference of ``earlier`` (``using``), passes, so one bug
+    does not cost twice. With ``hidden_passes`` False the hidden test blames it too."""
+    public, hidden = results[f"test_{later}"], results[f"hidden_{later}"]
+    assert not public.passed and public.error == "CheckFailed", public
+    for outcome in [public] if hidden_passes else [public, hidden]:
+        assert f"it calls {earlier}, which is wrong" in outcome.message, outcome.message
+        assert f"Fix {earlier} first" in outcome.message, outcome.message
+    if hidden_passes:
+        assert hidden.passed, f"{hidden.error}: {hidden.message}"

@@ -597,12 +597,8 @@ def broken_notebooks(tmp_path_factory):
 
 @pytest.mark.parametrize(("key", "later"), BLAME, ids=[f"{k}->{later}" for k, later in BLAME])
 def test_later_exercise_blames_the_earlier_function(broken_notebooks, key, later):
-    earlier = _BY_ID[key].exercise
-    results = run_exercise(broken_notebooks[key], later)
-    public, hidden = results[f"test_{later}"], results[f"hidden_{later}"]
-    assert not public.passed
-    assert f"Fix {earlier} first" in public.message, public.message
-    assert hidden.passed, f"{hidden.error}: {hidden.message}"
+    corpus.assert_blamed(run_exercise(broken_notebooks[key], later), later,
+                         _BY_ID[key].exercise)
 
 
 _LATER = [m for m in MISTAKES if m.exercise in ("perceptron_predict", "perceptron_train",

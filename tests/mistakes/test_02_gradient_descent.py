@@ -798,12 +798,6 @@ def test_public_test_names_the_mistake(mistake):
     assert not public.passed and mistake.public_hint in public.message, public.message
 
 
-def _reference(exercise: str) -> str:
-    """The reference solution cell of ``exercise``, without the solution markers."""
-    source = corpus.cells_by_id(corpus.read(NOTEBOOK))[exercise].source
-    return "\n".join(line for line in source.splitlines() if "### " not in line) + "\n"
-
-
 # A later exercise whose own code is right, run after a wrong earlier function (the
 # replacement cell redefines the earlier function, then the later reference): its public
 # test must blame the earlier function, and its hidden tests, which use the references of
@@ -820,7 +814,5 @@ BLAME = [
                          ids=[f"{later}-after-{earlier}-{mid}" for later, earlier, _, mid in BLAME])
 def test_later_exercise_blames_the_wrong_earlier_function(later, earlier, exercise, mid):
     wrong = next(m for m in MISTAKES if (m.exercise, m.id) == (exercise, mid))
-    results = corpus.outcomes(NOTEBOOK, later, wrong.source + "\n\n" + _reference(later))
-    public, hidden = results[f"test_{later}"], results[f"hidden_{later}"]
-    assert not public.passed and f"Fix {earlier} first" in public.message, public.message
-    assert hidden.passed, hidden.message
+    source = wrong.source + "\n\n" + corpus.reference_source(NOTEBOOK, later)
+    corpus.assert_blamed(corpus.outcomes(NOTEBOOK, later, source), later, earlier)

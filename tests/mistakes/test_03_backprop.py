@@ -21,8 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from autograde.notebook import cells_by_id, read
-
 from . import corpus
 
 NOTEBOOK = (Path(__file__).resolve().parents[2]
@@ -630,10 +628,6 @@ def test_messages_name_the_cause(mistake):
             assert hint in results[grade_id].message, (grade_id, results[grade_id].message)
 
 
-def _reference(exercise: str) -> str:
-    return cells_by_id(read(NOTEBOOK))[exercise].source
-
-
 # An earlier function broken in the later exercise's cell (so that it replaces the correct
 # one), and the later exercise's reference after it: the public test blames the earlier
 # function by name; the hidden tests, which run on reference copies of the earlier functions
@@ -658,12 +652,7 @@ BLAME = [
 @pytest.mark.parametrize("exercise, earlier, broken, hidden_passes", BLAME,
                          ids=[f"{b[0]}-blames-{b[1]}" for b in BLAME])
 def test_later_exercise_blames_the_earlier_function(exercise, earlier, broken, hidden_passes):
-    results = corpus.outcomes(NOTEBOOK, exercise, broken + "\n\n" + _reference(exercise))
-    public = results[f"test_{exercise}"]
-    assert not public.passed
-    assert f"it calls {earlier}, which is wrong" in public.message, public.message
-    hidden = results[f"hidden_{exercise}"]
-    if hidden_passes:   # judged on the reference earlier functions
-        assert hidden.passed, hidden.message
-    else:               # backward reads forward's own cache: the student's forward stays
-        assert f"it calls {earlier}, which is wrong" in hidden.message, hidden.message
+    source = broken + "\n\n" + corpus.reference_source(NOTEBOOK, exercise)
+    # hidden_passes False: backward reads forward's own cache, so the student's forward stays
+    corpus.assert_blamed(corpus.outcomes(NOTEBOOK, exercise, source), exercise, earlier,
+                         hidden_passes)

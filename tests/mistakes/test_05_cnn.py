@@ -706,12 +706,7 @@ ON_A_WRONG_EARLIER_FUNCTION = [
 @pytest.mark.parametrize("exercise, earlier, source", ON_A_WRONG_EARLIER_FUNCTION,
                          ids=[f"{e}-on-a-wrong-{w}" for e, w, _ in ON_A_WRONG_EARLIER_FUNCTION])
 def test_a_wrong_earlier_function_is_blamed_and_costs_only_once(exercise, earlier, source):
-    results = corpus.outcomes(NOTEBOOK, exercise, source)
-    public, hidden = results[f"test_{exercise}"], results[f"hidden_{exercise}"]
-    assert not public.passed and public.error == "CheckFailed", public
-    assert f"it calls {earlier}, which is wrong" in public.message, public.message
-    assert f"Fix {earlier} first" in public.message, public.message
-    assert hidden.passed, f"{hidden.error}: {hidden.message}"
+    corpus.assert_blamed(corpus.outcomes(NOTEBOOK, exercise, source), exercise, earlier)
 
 
 CONV2D_THREE_D = next(m.source for m in MISTAKES

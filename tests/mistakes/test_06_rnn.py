@@ -521,11 +521,8 @@ _BIRNN = _v("birnn_forward", "x", "", "a0 = np.zeros((X.shape[0], params_fwd[2].
 def test_rnn_forward_blames_a_wrong_rnn_step(earlier):
     # the wrong rnn_step is defined again in rnn_forward's cell, which runs after its own
     source = _mistake(earlier).source + "\n\n" + _REFERENCE_FORWARD
-    results = corpus.outcomes(NOTEBOOK, "rnn_forward", source)
-    public = results["test_rnn_forward"]
-    assert not public.passed and "it calls rnn_step, which is wrong" in public.message, public
-    assert "Fix rnn_step first" in public.message, public.message
-    assert results["hidden_rnn_forward"].passed, results["hidden_rnn_forward"]
+    corpus.assert_blamed(corpus.outcomes(NOTEBOOK, "rnn_forward", source), "rnn_forward",
+                         "rnn_step")
 
 
 @pytest.mark.parametrize("earlier", ["rnn_forward-no-carry", "rnn_forward-includes-a0",
@@ -534,7 +531,5 @@ def test_birnn_forward_blames_a_wrong_rnn_forward(earlier):
     mistake = _mistake(earlier)
     wrong = (mistake.source + "\n\n" + _REFERENCE_FORWARD if mistake.exercise == "rnn_step"
              else _REFERENCE_STEP + "\n\n" + mistake.source)
-    results = corpus.outcomes(NOTEBOOK, "birnn_forward", wrong + "\n\n" + _BIRNN)
-    public = results["test_birnn_forward"]
-    assert not public.passed and "it calls rnn_forward, which is wrong" in public.message, public
-    assert results["hidden_birnn_forward"].passed, results["hidden_birnn_forward"]
+    corpus.assert_blamed(corpus.outcomes(NOTEBOOK, "birnn_forward", wrong + "\n\n" + _BIRNN),
+                         "birnn_forward", "rnn_forward")
