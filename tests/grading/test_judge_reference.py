@@ -10,6 +10,8 @@ import copy
 import nbformat
 import pytest
 
+from autograde.grading.run import judge_notebook
+from autograde.grading.sandbox import Limits
 from autograde.grading.trials import run_exercise
 from autograde.notebook import cells_by_id
 
@@ -35,16 +37,24 @@ check_close("square(3.0) after the block", call(square, 3.0), 6.0)
 '''
 
 
-@pytest.fixture(scope="module")
-def notebook_path(tmp_path_factory):
+def _notebook(hidden: str, square: str | None = None) -> nbformat.NotebookNode:
+    """00_tiny with mean_square calling square, the tests above, and ``square`` in place of
+    the reference square (None: keep it)."""
     nb = source()
     cells = cells_by_id(nb)
     cells["setup"].source = ("import numpy as np\n\nfrom nnutils.checks import call, "
                              "check_close, depends_on, passed, using\n")
-    cells["square"].source = SQUARE_WRONG
+    if square is not None:
+        cells["square"].source = square
     cells["mean_square"].source = MEAN_CALLS_SQUARE
     cells["test_mean_square"].source = PUBLIC
-    cells["hidden_mean_square"].source = HIDDEN
+    cells["hidden_mean_square"].source = hidden
+    return nb
+
+
+@pytest.fixture(scope="module")
+def notebook_path(tmp_path_factory):
+    nb = _notebook(HIDDEN, SQUARE_WRONG)
     path = tmp_path_factory.mktemp("reference") / "00_tiny.ipynb"
     nbformat.write(nb, str(path))
     return path
@@ -84,30 +94,15 @@ def test_public_test_passes_when_the_earlier_function_is_right(notebook_path):
 def _graded(tmp_path, square: str, mean_square: str):
     """Grade a submission of the notebook above (its reference square right) whose square
     and mean_square are the given sources; return the results by test."""
-    from autograde.grading.run import judge_notebook
-    from autograde.grading.sandbox import Limits
-    source = nbformat.read(str(_right_reference(tmp_path)), as_version=4)
-    submitted = nbformat.from_dict(copy.deepcopy(source))
+    reference = _notebook(HIDDEN.replace(
+        'check_close("square(3.0) after the block", call(square, 3.0), 6.0)\n', ""))
+    submitted = copy.deepcopy(reference)
     cells = cells_by_id(submitted)
     cells["square"].source, cells["mean_square"].source = square, mean_square
-    result = judge_notebook(source, submitted, None, tmp_path / "work",
+    result = judge_notebook(reference, submitted, None, tmp_path / "work",
                             Limits(timeout=60, cell_timeout=10, memory_mb=1024, output_kb=64),
                             "none")
     return {t.test: t for t in result.tests}
-
-
-def _right_reference(tmp_path):
-    nb = source()
-    cells = cells_by_id(nb)
-    cells["setup"].source = ("import numpy as np\n\nfrom nnutils.checks import call, "
-                             "check_close, depends_on, passed, using\n")
-    cells["mean_square"].source = MEAN_CALLS_SQUARE
-    cells["test_mean_square"].source = PUBLIC
-    cells["hidden_mean_square"].source = HIDDEN.replace(
-        'check_close("square(3.0) after the block", call(square, 3.0), 6.0)\n', "")
-    path = tmp_path / "reference.ipynb"
-    nbformat.write(nb, str(path))
-    return path
 
 
 def test_grader_counts_a_right_later_exercise_whose_earlier_function_is_wrong(tmp_path):
